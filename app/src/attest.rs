@@ -1,0 +1,96 @@
+//! Maker attestations and device consents: the two ed25519 signatures `register_node` needs.
+//!
+//! A maker signs once per device (at manufacturing); the device signs when its owner
+//! onboards it. Both travel as ed25519 precompile instructions right before `register_node`.
+use anchor_lang::prelude::Pubkey;
+use depin_core::attestation::{device_consent_message, maker_attestation_message};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signature::Signature;
+use solana_signer::Signer;
+
+/// A signature with the key and the exact bytes it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedStatement {
+    pub signer: Pubkey,
+    pub message: Vec<u8>,
+    pub signature: Signature,
+}
+
+impl SignedStatement {
+    /// Whether the signature is valid for `signer` over `message`.
+    pub fn verify(&self) -> bool {
+        self.signature.verify(self.signer.as_ref(), &self.message)
+    }
+
+    /// The ed25519 precompile instruction that proves this statement on chain.
+    pub fn to_instruction(&self) -> Instruction {
+        let sig: [u8; 64] = self.signature.into();
+        solana_ed25519_program::new_ed25519_instruction_with_signature(
+            &self.message,
+            &sig,
+            &self.signer.to_bytes(),
+        )
+    }
+}
+
+pub fn maker_statement(network: &Pubkey, device_key: &Pubkey) -> Vec<u8> {
+    maker_attestation_message(&network.to_bytes(), &device_key.to_bytes()).to_vec()
+}
+
+pub fn device_statement(network: &Pubkey, owner: &Pubkey, nonce: u64) -> Vec<u8> {
+    device_consent_message(&network.to_bytes(), &owner.to_bytes(), nonce).to_vec()
+}
+
+/// The maker's attestation key vouches for `device_key` in `network`.
+pub fn sign_maker_attestation(
+    attestation_key: &Keypair,
+    network: &Pubkey,
+    device_key: &Pubkey,
+) -> SignedStatement {
+    let message = maker_statement(network, device_key);
+    SignedStatement {
+        signer: attestation_key.pubkey(),
+        signature: attestation_key.sign_message(&message),
+        message,
+    }
+}
+
+/// The device consents to registration under `owner`; `nonce` is the signing time.
+pub fn sign_device_consent(
+    device: &Keypair,
+    network: &Pubkey,
+    owner: &Pubkey,
+    nonce: u64,
+) -> SignedStatement {
+    let message = device_statement(network, owner, nonce);
+    SignedStatement {
+        signer: device.pubkey(),
+        signature: device.sign_message(&message),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precompile_instruction_is_canonical() {
+        let maker = Keypair::new();
+        let s = sign_maker_attestation(&maker, &Pubkey::new_unique(), &Pubkey::new_unique());
+        assert!(s.verify());
+        let ix = s.to_instruction();
+        let parsed = depin_core::ed25519::parse_single(&ix.data).unwrap();
+        assert_eq!(parsed.public_key, &maker.pubkey().to_bytes());
+        assert_eq!(parsed.message, &s.message[..]);
+        let sig: [u8; 64] = s.signature.into();
+        assert_eq!(
+            ix.data,
+            depin_core::ed25519::encode_single(&maker.pubkey().to_bytes(), &sig, &s.message)
+        );
+        let mut bad = s.clone();
+        bad.message[20] ^= 1;
+        assert!(!bad.verify());
+    }
+}

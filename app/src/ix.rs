@@ -1,0 +1,214 @@
+//! Instruction builders, made from the program's Anchor-generated `accounts::` and
+//! `instruction::` types (no hand-written discriminators or account orders).
+use crate::pda;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use node_registry::{
+    accounts as acc, instruction as data, AddMakerArgs, CreateNetworkArgs, NodeStatus,
+    RegisterNodeArgs, UpdateMakerArgs, UpdateNetworkArgs,
+};
+use solana_instruction::Instruction;
+
+const SYSTEM_PROGRAM: Pubkey = anchor_lang::system_program::ID;
+pub const INSTRUCTIONS_SYSVAR: Pubkey =
+    node_registry::instructions::signatures::INSTRUCTIONS_SYSVAR_ID;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: node_registry::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+pub fn create_network(
+    authority: &Pubkey,
+    token_mint: &Pubkey,
+    credits_mint: &Pubkey,
+    args: CreateNetworkArgs,
+) -> Instruction {
+    let network = pda::network(&args.name).0;
+    build(
+        acc::CreateNetwork {
+            authority: *authority,
+            network,
+            token_mint: *token_mint,
+            credits_mint: *credits_mint,
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::CreateNetwork { args },
+    )
+}
+
+pub fn update_network(
+    authority: &Pubkey,
+    network: &Pubkey,
+    args: UpdateNetworkArgs,
+) -> Instruction {
+    build(
+        acc::UpdateNetwork {
+            authority: *authority,
+            network: *network,
+        },
+        data::UpdateNetwork { args },
+    )
+}
+
+pub fn propose_authority(
+    authority: &Pubkey,
+    network: &Pubkey,
+    new_authority: Option<Pubkey>,
+) -> Instruction {
+    build(
+        acc::ProposeAuthority {
+            authority: *authority,
+            network: *network,
+        },
+        data::ProposeAuthority { new_authority },
+    )
+}
+
+pub fn accept_authority(new_authority: &Pubkey, network: &Pubkey) -> Instruction {
+    build(
+        acc::AcceptAuthority {
+            new_authority: *new_authority,
+            network: *network,
+        },
+        data::AcceptAuthority {},
+    )
+}
+
+pub fn add_maker(authority: &Pubkey, network: &Pubkey, args: AddMakerArgs) -> Instruction {
+    build(
+        acc::AddMaker {
+            authority: *authority,
+            network: *network,
+            maker: pda::maker(network, &args.maker_key).0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::AddMaker { args },
+    )
+}
+
+pub fn update_maker(
+    authority: &Pubkey,
+    network: &Pubkey,
+    maker: &Pubkey,
+    args: UpdateMakerArgs,
+) -> Instruction {
+    build(
+        acc::UpdateMaker {
+            authority: *authority,
+            network: *network,
+            maker: *maker,
+        },
+        data::UpdateMaker { args },
+    )
+}
+
+pub fn revoke_maker(authority: &Pubkey, network: &Pubkey, maker: &Pubkey) -> Instruction {
+    build(
+        acc::RevokeMaker {
+            authority: *authority,
+            network: *network,
+            maker: *maker,
+        },
+        data::RevokeMaker {},
+    )
+}
+
+/// Accounts of a node operation that burns the owner's credits.
+#[derive(Debug, Clone, Copy)]
+pub struct CreditsAccounts {
+    pub credits_mint: Pubkey,
+    pub owner_credits: Pubkey,
+    pub token_program: Pubkey,
+}
+
+/// The `register_node` instruction alone; it must follow the maker and device ed25519
+/// instructions (see [`crate::registry::Registry::register_node_instructions`]).
+pub fn register_node(
+    owner: &Pubkey,
+    network: &Pubkey,
+    maker: &Pubkey,
+    credits: CreditsAccounts,
+    args: RegisterNodeArgs,
+) -> Instruction {
+    build(
+        acc::RegisterNode {
+            owner: *owner,
+            network: *network,
+            maker: *maker,
+            node: pda::node(network, &args.device_key).0,
+            credits_mint: credits.credits_mint,
+            owner_credits: credits.owner_credits,
+            instructions: INSTRUCTIONS_SYSVAR,
+            token_program: credits.token_program,
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::RegisterNode { args },
+    )
+}
+
+pub fn assert_location(
+    owner: &Pubkey,
+    network: &Pubkey,
+    node: &Pubkey,
+    credits: CreditsAccounts,
+    location: u64,
+) -> Instruction {
+    build(
+        acc::AssertLocation {
+            owner: *owner,
+            network: *network,
+            node: *node,
+            credits_mint: credits.credits_mint,
+            owner_credits: credits.owner_credits,
+            token_program: credits.token_program,
+        },
+        data::AssertLocation { location },
+    )
+}
+
+pub fn transfer_node(
+    owner: &Pubkey,
+    network: &Pubkey,
+    node: &Pubkey,
+    new_owner: Pubkey,
+) -> Instruction {
+    build(
+        acc::TransferNode {
+            owner: *owner,
+            network: *network,
+            node: *node,
+        },
+        data::TransferNode { new_owner },
+    )
+}
+
+pub fn set_node_status(
+    authority: &Pubkey,
+    network: &Pubkey,
+    node: &Pubkey,
+    status: NodeStatus,
+) -> Instruction {
+    build(
+        acc::SetNodeStatus {
+            authority: *authority,
+            network: *network,
+            node: *node,
+        },
+        data::SetNodeStatus { status },
+    )
+}
+
+pub fn decommission_node(owner: &Pubkey, network: &Pubkey, node: &Pubkey) -> Instruction {
+    build(
+        acc::DecommissionNode {
+            owner: *owner,
+            network: *network,
+            node: *node,
+        },
+        data::DecommissionNode {},
+    )
+}

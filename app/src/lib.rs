@@ -1,0 +1,21 @@
+//! depin-kit client library: PDAs, instruction builders made from the programs' own Anchor
+//! types, signing of maker and device attestations, a [`transport::Transport`] with an RPC
+//! and an embedded (in-process runtime) implementation, and the `depin` CLI.
+#![allow(clippy::result_large_err)]
+
+pub mod accounts;
+mod anchor_codes;
+pub mod attest;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod errors;
+pub mod ix;
+pub mod pda;
+pub mod registry;
+pub mod tokens;
+pub mod transport;
+pub mod txcodec;
+
+pub use anchor_lang::prelude::Pubkey;
+pub use node_registry;

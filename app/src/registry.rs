@@ -1,0 +1,356 @@
+//! High-level node_registry client: every instruction as one call, on any [`Transport`].
+use crate::accounts;
+use crate::attest::SignedStatement;
+use crate::ix::{self, CreditsAccounts};
+use crate::pda;
+use crate::transport::{Transport, TransportError, TxOutcome};
+use crate::{tokens, txcodec};
+use anchor_lang::prelude::Pubkey;
+use anyhow::{Context, Result};
+use node_registry::state::{Capacity, Network, NodeStatus};
+use node_registry::{
+    AddMakerArgs, CreateNetworkArgs, RegisterNodeArgs, UpdateMakerArgs, UpdateNetworkArgs,
+};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_message::Message;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+/// The refused transaction behind an error, if that is what it was.
+pub fn tx_failure(e: &anyhow::Error) -> Option<&crate::errors::TxFailure> {
+    e.chain()
+        .find_map(|c| c.downcast_ref::<TransportError>())
+        .and_then(|t| t.failure())
+}
+
+pub struct Registry<'t> {
+    pub transport: &'t dyn Transport,
+}
+
+/// Everything `register_node` needs besides the owner's signature.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub network: Pubkey,
+    pub maker: Pubkey,
+    pub maker_attestation: SignedStatement,
+    pub device_consent: SignedStatement,
+    pub nonce: u64,
+    pub capacity: Capacity,
+    /// Defaults to the owner's associated credits account.
+    pub owner_credits: Option<Pubkey>,
+}
+
+impl<'t> Registry<'t> {
+    pub fn new(transport: &'t dyn Transport) -> Self {
+        Registry { transport }
+    }
+
+    /// An unsigned transaction with a fresh blockhash.
+    pub fn unsigned(&self, ixs: &[Instruction], fee_payer: &Pubkey) -> Result<Transaction> {
+        let blockhash = self.transport.latest_blockhash()?;
+        let msg = Message::new_with_blockhash(ixs, Some(fee_payer), &blockhash);
+        Ok(Transaction::new_unsigned(msg))
+    }
+
+    /// Signs with `payer` (fee payer) and `signers`, sends and waits.
+    pub fn send(
+        &self,
+        ixs: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome> {
+        let mut tx = self.unsigned(ixs, &payer.pubkey())?;
+        txcodec::sign(&mut tx, payer)?;
+        for s in signers {
+            txcodec::sign(&mut tx, s)?;
+        }
+        Ok(self.transport.send(&tx)?)
+    }
+
+    pub fn network(&self, address: &Pubkey) -> Result<Network> {
+        Ok(accounts::network(self.transport, address)?)
+    }
+
+    /// Credits mint, the owner's credits account and the mint's token program.
+    pub fn credits_accounts(
+        &self,
+        network: &Network,
+        owner: &Pubkey,
+        owner_credits: Option<Pubkey>,
+    ) -> Result<CreditsAccounts> {
+        let mint = self
+            .transport
+            .get_account(&network.credits_mint)?
+            .with_context(|| format!("credits mint {} does not exist", network.credits_mint))?;
+        let token_program = mint.owner;
+        Ok(CreditsAccounts {
+            credits_mint: network.credits_mint,
+            owner_credits: owner_credits.unwrap_or_else(|| {
+                pda::associated_token(owner, &network.credits_mint, &token_program)
+            }),
+            token_program,
+        })
+    }
+
+    pub fn create_network(
+        &self,
+        authority: &Keypair,
+        token_mint: &Pubkey,
+        credits_mint: &Pubkey,
+        args: CreateNetworkArgs,
+    ) -> Result<(Pubkey, TxOutcome)> {
+        let network = pda::network(&args.name).0;
+        let ix = ix::create_network(&authority.pubkey(), token_mint, credits_mint, args);
+        Ok((network, self.send(&[ix], authority, &[])?))
+    }
+
+    pub fn update_network(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        args: UpdateNetworkArgs,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::update_network(&authority.pubkey(), network, args)],
+            authority,
+            &[],
+        )
+    }
+
+    pub fn propose_authority(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        new: Option<Pubkey>,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::propose_authority(&authority.pubkey(), network, new)],
+            authority,
+            &[],
+        )
+    }
+
+    pub fn accept_authority(&self, new_authority: &Keypair, network: &Pubkey) -> Result<TxOutcome> {
+        self.send(
+            &[ix::accept_authority(&new_authority.pubkey(), network)],
+            new_authority,
+            &[],
+        )
+    }
+
+    pub fn add_maker(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        args: AddMakerArgs,
+    ) -> Result<(Pubkey, TxOutcome)> {
+        let maker = pda::maker(network, &args.maker_key).0;
+        let out = self.send(
+            &[ix::add_maker(&authority.pubkey(), network, args)],
+            authority,
+            &[],
+        )?;
+        Ok((maker, out))
+    }
+
+    pub fn update_maker(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        maker: &Pubkey,
+        args: UpdateMakerArgs,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::update_maker(&authority.pubkey(), network, maker, args)],
+            authority,
+            &[],
+        )
+    }
+
+    pub fn revoke_maker(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        maker: &Pubkey,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::revoke_maker(&authority.pubkey(), network, maker)],
+            authority,
+            &[],
+        )
+    }
+
+    /// The three instructions of a registration: maker ed25519, device ed25519, register.
+    pub fn register_node_instructions(
+        &self,
+        owner: &Pubkey,
+        r: &Registration,
+    ) -> Result<Vec<Instruction>> {
+        anyhow::ensure!(
+            r.maker_attestation.verify(),
+            "maker attestation signature does not verify"
+        );
+        anyhow::ensure!(
+            r.device_consent.verify(),
+            "device consent signature does not verify"
+        );
+        let network = self.network(&r.network)?;
+        let credits = self.credits_accounts(&network, owner, r.owner_credits)?;
+        let args = RegisterNodeArgs {
+            device_key: r.device_consent.signer,
+            nonce: r.nonce,
+            capacity: r.capacity,
+        };
+        Ok(vec![
+            r.maker_attestation.to_instruction(),
+            r.device_consent.to_instruction(),
+            ix::register_node(owner, &r.network, &r.maker, credits, args),
+        ])
+    }
+
+    /// Registers a node, signed and paid by `owner`; returns the node address.
+    pub fn register_node(&self, owner: &Keypair, r: &Registration) -> Result<(Pubkey, TxOutcome)> {
+        let ixs = self.register_node_instructions(&owner.pubkey(), r)?;
+        let node = pda::node(&r.network, &r.device_consent.signer).0;
+        Ok((node, self.send(&ixs, owner, &[])?))
+    }
+
+    pub fn assert_location(
+        &self,
+        owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+        location: u64,
+    ) -> Result<TxOutcome> {
+        let n = self.network(network)?;
+        let credits = self.credits_accounts(&n, &owner.pubkey(), None)?;
+        self.send(
+            &[ix::assert_location(
+                &owner.pubkey(),
+                network,
+                node,
+                credits,
+                location,
+            )],
+            owner,
+            &[],
+        )
+    }
+
+    pub fn transfer_node(
+        &self,
+        owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+        new_owner: Pubkey,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::transfer_node(&owner.pubkey(), network, node, new_owner)],
+            owner,
+            &[],
+        )
+    }
+
+    pub fn set_node_status(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+        status: NodeStatus,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::set_node_status(
+                &authority.pubkey(),
+                network,
+                node,
+                status,
+            )],
+            authority,
+            &[],
+        )
+    }
+
+    pub fn decommission_node(
+        &self,
+        owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::decommission_node(&owner.pubkey(), network, node)],
+            owner,
+            &[],
+        )
+    }
+
+    /// Creates a credits mint (Token-2022, non-transferable) with `authority` as mint authority.
+    pub fn create_credits_mint(
+        &self,
+        payer: &Keypair,
+        mint: &Keypair,
+        authority: &Pubkey,
+        decimals: u8,
+    ) -> Result<TxOutcome> {
+        let ixs = tokens::create_mint(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            authority,
+            decimals,
+            &tokens::TOKEN_2022_PROGRAM,
+            true,
+        )?;
+        self.send(&ixs, payer, &[mint])
+    }
+
+    /// Creates a plain mint under `token_program`.
+    pub fn create_mint(
+        &self,
+        payer: &Keypair,
+        mint: &Keypair,
+        authority: &Pubkey,
+        decimals: u8,
+        token_program: &Pubkey,
+    ) -> Result<TxOutcome> {
+        let ixs = tokens::create_mint(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            authority,
+            decimals,
+            token_program,
+            false,
+        )?;
+        self.send(&ixs, payer, &[mint])
+    }
+
+    /// Creates `owner`'s associated account if needed and mints `amount` into it.
+    pub fn mint_to_owner(
+        &self,
+        payer: &Keypair,
+        mint_authority: &Keypair,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Result<Pubkey> {
+        let token_program = self
+            .transport
+            .get_account(mint)?
+            .with_context(|| format!("mint {mint} does not exist"))?
+            .owner;
+        let ata = pda::associated_token(owner, mint, &token_program);
+        let ixs = [
+            tokens::create_associated_account(&payer.pubkey(), owner, mint, &token_program),
+            tokens::mint_to(&token_program, mint, &ata, &mint_authority.pubkey(), amount)?,
+        ];
+        self.send(&ixs, payer, &[mint_authority])?;
+        Ok(ata)
+    }
+
+    /// Token balance of a token account, 0 if it does not exist.
+    pub fn token_balance(&self, account: &Pubkey) -> Result<u64> {
+        Ok(match self.transport.get_account(account)? {
+            Some(a) => tokens::balance(&a.data).context("not a token account")?,
+            None => 0,
+        })
+    }
+}

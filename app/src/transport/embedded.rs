@@ -1,0 +1,262 @@
+//! Transport on an in-process Agave runtime (solana-program-test): the `depin demo`
+//! network, the integration tests and anyone who wants a network without a validator.
+//!
+//! Programs run natively by default. When SBF builds of our programs exist (`DEPIN_SBF_DIR`,
+//! or `target/deploy/node_registry.so` in this workspace) the same runtime loads them instead
+//! and compute units become real; `DEPIN_NATIVE=1` forces native mode.
+#![allow(deprecated)] // program-test 3.1 marks its API "Agave Unstable"
+
+use super::{AccountFilter, Transport, TransportError, TransportResult, TxOutcome};
+use crate::errors::TxFailure;
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use solana_account::{Account, AccountSharedData};
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_transaction::Transaction;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, Once};
+
+/// Our programs, by the file name `anchor build` gives them.
+pub const PROGRAMS: &[(&str, Pubkey)] = &[("node_registry", node_registry::ID)];
+
+/// How programs are executed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeMode {
+    /// Compiled for the host and called through `processor!`; ~1 CU per instruction.
+    Native,
+    /// SBF files from this directory, run in the VM with real compute units.
+    Sbf(PathBuf),
+}
+
+impl RuntimeMode {
+    pub fn from_env() -> Self {
+        if std::env::var_os("DEPIN_NATIVE").is_some_and(|v| v != "0") {
+            return RuntimeMode::Native;
+        }
+        if let Some(dir) = std::env::var_os("DEPIN_SBF_DIR") {
+            return RuntimeMode::Sbf(PathBuf::from(dir));
+        }
+        let deploy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy");
+        if PROGRAMS
+            .iter()
+            .all(|(name, _)| deploy.join(format!("{name}.so")).is_file())
+        {
+            return RuntimeMode::Sbf(deploy);
+        }
+        RuntimeMode::Native
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuntimeMode::Native => "native",
+            RuntimeMode::Sbf(_) => "sbf",
+        }
+    }
+}
+
+// Anchor's `entry` ties all lifetimes together, which `processor!` cannot take; leaking
+// copies of the inputs gives them 'static. Only the in-process runtime uses this.
+fn registry_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
+    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
+    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
+    node_registry::entry(program_id, accounts, data)
+}
+
+/// A ProgramTest with every depin-kit program added in `mode`.
+pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
+    let mut pt = ProgramTest::default();
+    match mode {
+        RuntimeMode::Native => {
+            pt.prefer_bpf(false);
+            pt.add_program(
+                "node_registry",
+                node_registry::ID,
+                processor!(registry_entry),
+            );
+        }
+        RuntimeMode::Sbf(dir) => {
+            static SET_DIR: Once = Once::new();
+            let dir = dir.clone();
+            // program-test finds .so files through SBF_OUT_DIR; set once, before any thread
+            // of ours reads the environment.
+            SET_DIR.call_once(|| std::env::set_var("SBF_OUT_DIR", &dir));
+            pt.prefer_bpf(true);
+            for (name, id) in PROGRAMS {
+                pt.add_program(name, *id, None);
+            }
+        }
+    }
+    pt
+}
+
+/// program-test turns on debug logging of every instruction unless RUST_LOG says otherwise;
+/// keep it to errors unless the user asked for more.
+fn quiet_runtime_logs() {
+    static QUIET: Once = Once::new();
+    QUIET.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+    });
+}
+
+/// An in-process network. Methods take `&self`; the runtime sits behind a mutex.
+pub struct EmbeddedNetwork {
+    rt: tokio::runtime::Runtime,
+    ctx: Mutex<ProgramTestContext>,
+    /// Every address a transaction or set-up touched: the candidates for
+    /// `program_accounts`, whose owner and data always come from the runtime.
+    known: Mutex<BTreeSet<Pubkey>>,
+    mode: RuntimeMode,
+}
+
+impl EmbeddedNetwork {
+    /// Starts a runtime with our programs in the mode chosen by the environment.
+    pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(RuntimeMode::from_env(), |_| {})
+    }
+
+    /// Starts a runtime in `mode`, letting `setup` add accounts or programs first.
+    pub fn start_with(
+        mode: RuntimeMode,
+        setup: impl FnOnce(&mut ProgramTest),
+    ) -> anyhow::Result<Self> {
+        quiet_runtime_logs();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let mut pt = program_test(&mode);
+        setup(&mut pt);
+        let ctx = rt.block_on(pt.start_with_context());
+        Ok(EmbeddedNetwork {
+            rt,
+            ctx: Mutex::new(ctx),
+            known: Mutex::new(BTreeSet::new()),
+            mode,
+        })
+    }
+
+    pub fn mode(&self) -> &RuntimeMode {
+        &self.mode
+    }
+
+    fn ctx(&self) -> MutexGuard<'_, ProgramTestContext> {
+        // A panic while holding the lock leaves the context usable; take it back.
+        self.ctx.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, keys: impl IntoIterator<Item = Pubkey>) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        known.extend(keys);
+    }
+
+    /// The genesis fee payer, funded with plenty of SOL.
+    pub fn payer(&self) -> Keypair {
+        self.ctx().payer.insecure_clone()
+    }
+
+    /// Writes an account directly (test set-up).
+    pub fn set_account(&self, address: &Pubkey, account: Account) {
+        self.remember([*address]);
+        self.ctx()
+            .set_account(address, &AccountSharedData::from(account));
+    }
+
+    /// Moves the cluster clock to `unix_timestamp` (and one slot on, so blockhashes change).
+    pub fn set_unix_time(&self, unix_timestamp: i64) -> anyhow::Result<()> {
+        let mut ctx = self.ctx();
+        let rt = &self.rt;
+        let mut clock: anchor_lang::prelude::Clock = rt.block_on(ctx.banks_client.get_sysvar())?;
+        let slot = clock.slot + 1;
+        ctx.warp_to_slot(slot)
+            .map_err(|e| anyhow::anyhow!("warping to slot {slot}: {e:?}"))?;
+        clock = rt.block_on(ctx.banks_client.get_sysvar())?;
+        clock.unix_timestamp = unix_timestamp;
+        ctx.set_sysvar(&clock);
+        Ok(())
+    }
+
+    /// Advances the clock by `seconds`.
+    pub fn advance_time(&self, seconds: i64) -> anyhow::Result<()> {
+        let now = self.unix_time()?;
+        self.set_unix_time(now + seconds)
+    }
+}
+
+impl Transport for EmbeddedNetwork {
+    fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
+        let ctx = self.ctx();
+        self.rt
+            .block_on(ctx.banks_client.get_account(*address))
+            .map_err(|e| TransportError::io(format!("reading account {address}"), e))
+    }
+
+    fn latest_blockhash(&self) -> TransportResult<Hash> {
+        let ctx = self.ctx();
+        self.rt
+            .block_on(ctx.banks_client.get_latest_blockhash())
+            .map_err(|e| TransportError::io("fetching a recent blockhash", e))
+    }
+
+    fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
+        self.remember(tx.message.account_keys.iter().copied());
+        let ctx = self.ctx();
+        let r = self
+            .rt
+            .block_on(
+                ctx.banks_client
+                    .process_transaction_with_metadata(tx.clone()),
+            )
+            .map_err(|e| TransportError::io("processing a transaction", e))?;
+        let (logs, compute_units) = match r.metadata {
+            Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
+            None => (vec![], None),
+        };
+        match r.result {
+            Ok(()) => Ok(TxOutcome {
+                signature: tx.signatures.first().copied().unwrap_or_default(),
+                logs,
+                compute_units,
+            }),
+            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, logs))),
+        }
+    }
+
+    fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> TransportResult<Vec<(Pubkey, Account)>> {
+        let candidates: Vec<Pubkey> = {
+            let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            known.iter().copied().collect()
+        };
+        let mut out = vec![];
+        for key in candidates {
+            if let Some(acc) = self.get_account(&key)? {
+                if acc.owner == *program && filters.iter().all(|f| f.matches(&acc.data)) {
+                    out.push((key, acc));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn unix_time(&self) -> TransportResult<i64> {
+        let ctx = self.ctx();
+        let clock: anchor_lang::prelude::Clock = self
+            .rt
+            .block_on(ctx.banks_client.get_sysvar())
+            .map_err(|e| TransportError::io("reading the clock", e))?;
+        Ok(clock.unix_timestamp)
+    }
+
+    fn describe(&self) -> String {
+        format!("embedded ({})", self.mode.name())
+    }
+}

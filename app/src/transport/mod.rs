@@ -1,0 +1,91 @@
+//! How the client reaches a cluster. Every command is written against [`Transport`], so it
+//! runs the same on devnet/mainnet (RPC) and on the in-process runtime (embedded).
+pub mod embedded;
+pub mod rpc;
+
+use crate::errors::TxFailure;
+use anchor_lang::prelude::Pubkey;
+use solana_account::Account;
+use solana_hash::Hash;
+use solana_signature::Signature;
+use solana_transaction::Transaction;
+
+/// A filter for [`Transport::program_accounts`], applied on the server where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountFilter {
+    DataSize(u64),
+    Memcmp { offset: usize, bytes: Vec<u8> },
+}
+
+impl AccountFilter {
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            AccountFilter::DataSize(n) => data.len() as u64 == *n,
+            AccountFilter::Memcmp { offset, bytes } => data
+                .get(*offset..offset.saturating_add(bytes.len()))
+                .is_some_and(|d| d == &bytes[..]),
+        }
+    }
+}
+
+/// What a landed transaction reported.
+#[derive(Debug, Clone)]
+pub struct TxOutcome {
+    pub signature: Signature,
+    pub logs: Vec<String>,
+    /// Compute units, when the transport can tell (embedded: always; RPC: from simulation).
+    pub compute_units: Option<u64>,
+}
+
+/// Errors of the transport itself, or a transaction the cluster refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("transaction failed: {0}")]
+    Transaction(#[from] TxFailure),
+    #[error("{context}: {message}")]
+    Io { context: String, message: String },
+}
+
+impl TransportError {
+    pub fn io(context: impl Into<String>, message: impl ToString) -> Self {
+        TransportError::Io {
+            context: context.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The program error, if the cluster refused the transaction in a program.
+    pub fn failure(&self) -> Option<&TxFailure> {
+        match self {
+            TransportError::Transaction(f) => Some(f),
+            TransportError::Io { .. } => None,
+        }
+    }
+}
+
+pub type TransportResult<T> = Result<T, TransportError>;
+
+/// The operations the client needs from a cluster.
+pub trait Transport {
+    fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>>;
+    fn latest_blockhash(&self) -> TransportResult<Hash>;
+    /// Sends a fully signed transaction and waits until it is confirmed or refused.
+    fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome>;
+    /// Accounts owned by `program` that pass every filter.
+    fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> TransportResult<Vec<(Pubkey, Account)>>;
+    /// The cluster's clock (unix seconds), used for device consent nonces.
+    fn unix_time(&self) -> TransportResult<i64>;
+    /// A human-readable name for output ("embedded", the RPC URL).
+    fn describe(&self) -> String;
+}
+
+/// Reads `unix_timestamp` out of Clock sysvar data (slot, epoch_start_timestamp, epoch,
+/// leader_schedule_epoch, unix_timestamp — each 8 bytes).
+pub(crate) fn clock_unix_timestamp(data: &[u8]) -> Option<i64> {
+    let b: [u8; 8] = data.get(32..40)?.try_into().ok()?;
+    Some(i64::from_le_bytes(b))
+}

@@ -1,0 +1,120 @@
+//! Messages that makers and devices sign to onboard a node.
+//!
+//! Every message starts with [`DOMAIN`], a [`VERSION`] byte and a kind byte, so a signature
+//! made for one purpose (or by another protocol) can never be replayed as another.
+//!
+//! | kind | signer | layout after the 11-byte header |
+//! |---|---|---|
+//! | [`KIND_MAKER_ATTESTATION`] | maker's attestation key | network (32) · device key (32) |
+//! | [`KIND_DEVICE_CONSENT`] | the device key | network (32) · owner (32) · nonce (u64 LE) |
+
+/// Domain-separation prefix of every depin-kit signed message.
+pub const DOMAIN: &[u8; 9] = b"depin-kit";
+/// Version of the message encodings below; bumped on any layout change.
+pub const VERSION: u8 = 1;
+/// Maker attests that `device_key` is genuine hardware for `network`.
+pub const KIND_MAKER_ATTESTATION: u8 = 1;
+/// Device consents to being registered in `network` under `owner`.
+pub const KIND_DEVICE_CONSENT: u8 = 2;
+
+const HEADER_LEN: usize = DOMAIN.len() + 2;
+/// Length of a maker attestation message.
+pub const MAKER_ATTESTATION_LEN: usize = HEADER_LEN + 32 + 32;
+/// Length of a device consent message.
+pub const DEVICE_CONSENT_LEN: usize = HEADER_LEN + 32 + 32 + 8;
+
+fn header(kind: u8, out: &mut [u8]) {
+    out[..DOMAIN.len()].copy_from_slice(DOMAIN);
+    out[DOMAIN.len()] = VERSION;
+    out[DOMAIN.len() + 1] = kind;
+}
+
+/// The bytes a maker's attestation key signs for one device.
+pub fn maker_attestation_message(
+    network: &[u8; 32],
+    device_key: &[u8; 32],
+) -> [u8; MAKER_ATTESTATION_LEN] {
+    let mut m = [0u8; MAKER_ATTESTATION_LEN];
+    header(KIND_MAKER_ATTESTATION, &mut m);
+    m[HEADER_LEN..HEADER_LEN + 32].copy_from_slice(network);
+    m[HEADER_LEN + 32..].copy_from_slice(device_key);
+    m
+}
+
+/// The bytes a device key signs to consent to registration under `owner`.
+///
+/// `nonce` is the signing time in unix seconds: the registry accepts it only within the
+/// network's attestation window, so a consent cannot be replayed later (for example after
+/// the node was decommissioned and re-registered by someone else).
+pub fn device_consent_message(
+    network: &[u8; 32],
+    owner: &[u8; 32],
+    nonce: u64,
+) -> [u8; DEVICE_CONSENT_LEN] {
+    let mut m = [0u8; DEVICE_CONSENT_LEN];
+    header(KIND_DEVICE_CONSENT, &mut m);
+    m[HEADER_LEN..HEADER_LEN + 32].copy_from_slice(network);
+    m[HEADER_LEN + 32..HEADER_LEN + 64].copy_from_slice(owner);
+    m[HEADER_LEN + 64..].copy_from_slice(&nonce.to_le_bytes());
+    m
+}
+
+/// Whether a device consent `nonce` (unix seconds) is acceptable at time `now`:
+/// not older than `ttl_s` and not more than `max_skew_s` in the future.
+pub fn consent_nonce_is_fresh(nonce: u64, now: i64, ttl_s: u32, max_skew_s: u32) -> bool {
+    let Ok(now) = u64::try_from(now) else {
+        return false;
+    };
+    let oldest = now.saturating_sub(u64::from(ttl_s));
+    let newest = now.saturating_add(u64::from(max_skew_s));
+    nonce >= oldest && nonce <= newest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn layouts_are_fixed() {
+        let m = maker_attestation_message(&[1; 32], &[2; 32]);
+        assert_eq!(m.len(), 75);
+        assert_eq!(&m[..9], b"depin-kit");
+        assert_eq!(m[9], 1);
+        assert_eq!(m[10], KIND_MAKER_ATTESTATION);
+        assert_eq!(&m[11..43], &[1; 32]);
+        assert_eq!(&m[43..], &[2; 32]);
+
+        let d = device_consent_message(&[1; 32], &[3; 32], 0x0102_0304_0506_0708);
+        assert_eq!(d.len(), 83);
+        assert_eq!(d[10], KIND_DEVICE_CONSENT);
+        assert_eq!(&d[43..75], &[3; 32]);
+        assert_eq!(&d[75..], &[8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn nonce_window() {
+        assert!(consent_nonce_is_fresh(1_000, 1_000, 60, 30));
+        assert!(consent_nonce_is_fresh(940, 1_000, 60, 30));
+        assert!(!consent_nonce_is_fresh(939, 1_000, 60, 30));
+        assert!(consent_nonce_is_fresh(1_030, 1_000, 60, 30));
+        assert!(!consent_nonce_is_fresh(1_031, 1_000, 60, 30));
+        assert!(!consent_nonce_is_fresh(0, -5, 60, 30));
+        assert!(consent_nonce_is_fresh(i64::MAX as u64, i64::MAX, 0, 0));
+    }
+
+    proptest! {
+        // Two different inputs never share a message, and the kinds never collide.
+        #[test]
+        fn messages_are_injective(n1 in any::<[u8; 32]>(), k1 in any::<[u8; 32]>(),
+                                  n2 in any::<[u8; 32]>(), k2 in any::<[u8; 32]>(),
+                                  nonce in any::<u64>()) {
+            let a = maker_attestation_message(&n1, &k1);
+            let b = maker_attestation_message(&n2, &k2);
+            prop_assert_eq!(a == b, n1 == n2 && k1 == k2);
+            let d = device_consent_message(&n1, &k1, nonce);
+            prop_assert_ne!(&a[..], &d[..MAKER_ATTESTATION_LEN]);
+            prop_assert_eq!(&d[75..], &nonce.to_le_bytes()[..]);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure logic shared by the depin-kit programs and the off-chain client.
+//!
+//! Everything here is `no_std`, allocation-free and panic-free so the same bytes are
+//! produced on chain (SBF) and off chain (client, oracle, tests).
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod attestation;
+pub mod ed25519;
+pub mod h3;
+pub mod instructions_sysvar;
+pub mod names;

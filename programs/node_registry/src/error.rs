@@ -1,0 +1,77 @@
+use anchor_lang::prelude::*;
+
+/// Declares the error enum and `RegistryError::ALL` from one list, so clients can name a
+/// bare error code (the native runtime does not record program logs).
+macro_rules! registry_errors {
+    ($( #[msg($m:literal)] $v:ident, )*) => {
+        #[error_code]
+        pub enum RegistryError {
+            $( #[msg($m)] $v, )*
+        }
+
+        impl RegistryError {
+            pub const ALL: &'static [RegistryError] = &[$(RegistryError::$v,)*];
+        }
+    };
+}
+
+registry_errors! {
+    #[msg("network name must be 1-32 bytes of a-z, 0-9, '-' or '_'")]
+    InvalidNetworkName,
+    #[msg("attestation window must be between 60 seconds and 30 days")]
+    InvalidAttestationWindow,
+    #[msg("signer is not the network authority")]
+    NotNetworkAuthority,
+    #[msg("no authority change is pending")]
+    NoPendingAuthority,
+    #[msg("signer is not the proposed authority")]
+    NotPendingAuthority,
+    #[msg("the network is paused")]
+    NetworkPaused,
+    #[msg("account belongs to another network")]
+    WrongNetwork,
+    #[msg("credits mint is not the network's credits mint")]
+    WrongCreditsMint,
+    #[msg("maker is revoked")]
+    MakerRevoked,
+    #[msg("maker has attested as many devices as its cap allows")]
+    MakerCapReached,
+    #[msg("maker is already active")]
+    MakerAlreadyActive,
+    #[msg("expected an ed25519 precompile instruction right before this one")]
+    MissingSignatureInstruction,
+    #[msg("ed25519 instruction does not use the canonical single-signature layout")]
+    NonCanonicalSignatureInstruction,
+    #[msg("ed25519 instruction reads its key, signature or message from another instruction")]
+    ForeignSignatureData,
+    #[msg("maker attestation is signed by a key other than the maker's attestation key")]
+    WrongMakerKey,
+    #[msg("maker attestation covers other bytes than (network, device key)")]
+    WrongMakerMessage,
+    #[msg("device consent is signed by a key other than the device key")]
+    WrongDeviceKey,
+    #[msg("device consent covers other bytes than (network, owner, nonce)")]
+    WrongDeviceMessage,
+    #[msg("device consent nonce is outside the network's attestation window")]
+    StaleDeviceConsent,
+    #[msg("capacity is zero or out of range for the node class")]
+    InvalidCapacity,
+    #[msg("location is not a valid H3 cell")]
+    InvalidLocation,
+    #[msg("node is already at that location")]
+    LocationUnchanged,
+    #[msg("signer is not the node owner")]
+    NotNodeOwner,
+    #[msg("node is suspended")]
+    NodeSuspended,
+    #[msg("node already has that status")]
+    StatusUnchanged,
+    #[msg("signer is neither the network authority nor its operator")]
+    NotStatusAuthority,
+    #[msg("new owner is the current owner")]
+    SameOwner,
+    #[msg("owner's credit balance is below the fee")]
+    InsufficientCredits,
+    #[msg("arithmetic overflow")]
+    ArithmeticOverflow,
+}

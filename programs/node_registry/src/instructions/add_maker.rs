@@ -1,0 +1,59 @@
+use crate::{error::RegistryError, events::MakerAdded, seeds, state::Maker, state::Network};
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct AddMakerArgs {
+    /// Stable identity of the maker; part of the Maker PDA.
+    pub maker_key: Pubkey,
+    /// Key that signs device attestations.
+    pub attestation_key: Pubkey,
+    pub device_cap: Option<u64>,
+}
+
+/// Accounts: `authority` (signer, network authority, pays rent), `network` (mut),
+/// `maker` (new PDA `[MAKER, network, maker_key]`).
+#[derive(Accounts)]
+#[instruction(args: AddMakerArgs)]
+pub struct AddMaker<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority @ RegistryError::NotNetworkAuthority)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Maker::INIT_SPACE,
+        seeds = [seeds::MAKER, network.key().as_ref(), args.maker_key.as_ref()],
+        bump,
+    )]
+    pub maker: Box<Account<'info, Maker>>,
+    pub system_program: Program<'info, System>,
+}
+
+impl AddMaker<'_> {
+    pub fn handler(ctx: Context<Self>, args: AddMakerArgs) -> Result<()> {
+        let network = &mut ctx.accounts.network;
+        network.maker_count = network
+            .maker_count
+            .checked_add(1)
+            .ok_or(RegistryError::ArithmeticOverflow)?;
+        let maker = &mut ctx.accounts.maker;
+        maker.set_inner(Maker {
+            network: network.key(),
+            maker_key: args.maker_key,
+            attestation_key: args.attestation_key,
+            nodes_attested: 0,
+            device_cap: args.device_cap,
+            active: true,
+            bump: ctx.bumps.maker,
+        });
+        emit!(MakerAdded {
+            network: network.key(),
+            maker: maker.key(),
+            maker_key: args.maker_key,
+            attestation_key: args.attestation_key,
+            device_cap: args.device_cap,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,99 @@
+//! # node_registry
+//!
+//! The device registry of a depin-kit network: networks, approved hardware makers and nodes.
+//! A node is registered by its owner's wallet in one transaction that also carries two ed25519
+//! precompile instructions — the maker's attestation of the device key and the device's
+//! consent to its owner — so no trusted onboarding server is involved. Fees are paid by
+//! burning the network's credits. See `README.md` beside this crate for accounts and flows.
+#![allow(clippy::result_large_err)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+use anchor_lang::prelude::*;
+
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod seeds;
+pub mod state;
+
+pub use error::RegistryError;
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("138fJGHjV2HUAd3uUZDmcdsYP7263Vj7F2XnKejv7Zbp");
+
+#[program]
+pub mod node_registry {
+    use super::*;
+
+    /// Creates a network named `args.name`; the signer becomes its authority.
+    #[access_control(CreateNetwork::validate(&args))]
+    pub fn create_network(ctx: Context<CreateNetwork>, args: CreateNetworkArgs) -> Result<()> {
+        CreateNetwork::handler(ctx, args)
+    }
+
+    /// Changes fees, the attestation window, the status operator or the pause flag.
+    #[access_control(UpdateNetwork::validate(&args))]
+    pub fn update_network(ctx: Context<UpdateNetwork>, args: UpdateNetworkArgs) -> Result<()> {
+        UpdateNetwork::handler(ctx, args)
+    }
+
+    /// First step of an authority rotation (`None` cancels a pending proposal).
+    pub fn propose_authority(
+        ctx: Context<ProposeAuthority>,
+        new_authority: Option<Pubkey>,
+    ) -> Result<()> {
+        ProposeAuthority::handler(ctx, new_authority)
+    }
+
+    /// Second step: the proposed key signs and becomes the authority.
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        AcceptAuthority::handler(ctx)
+    }
+
+    /// Approves a hardware maker whose attestation key may vouch for devices.
+    pub fn add_maker(ctx: Context<AddMaker>, args: AddMakerArgs) -> Result<()> {
+        AddMaker::handler(ctx, args)
+    }
+
+    /// Rotates a maker's attestation key, changes its device cap, or reactivates it.
+    pub fn update_maker(ctx: Context<UpdateMaker>, args: UpdateMakerArgs) -> Result<()> {
+        UpdateMaker::handler(ctx, args)
+    }
+
+    /// Stops a maker from attesting new devices; registered nodes stay.
+    #[access_control(ctx.accounts.validate())]
+    pub fn revoke_maker(ctx: Context<RevokeMaker>) -> Result<()> {
+        RevokeMaker::handler(ctx)
+    }
+
+    /// Registers a device; see [`instructions::register_node`] for the signatures required.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_node(ctx: Context<RegisterNode>, args: RegisterNodeArgs) -> Result<()> {
+        RegisterNode::handler(ctx, args)
+    }
+
+    /// Sets the node's H3 cell, burning the network's location fee.
+    #[access_control(ctx.accounts.validate(location))]
+    pub fn assert_location(ctx: Context<AssertLocation>, location: u64) -> Result<()> {
+        AssertLocation::handler(ctx, location)
+    }
+
+    /// Hands the node to a new owner.
+    #[access_control(ctx.accounts.validate(new_owner))]
+    pub fn transfer_node(ctx: Context<TransferNode>, new_owner: Pubkey) -> Result<()> {
+        TransferNode::handler(ctx, new_owner)
+    }
+
+    /// Suspends or reactivates a node (network authority or its operator).
+    #[access_control(ctx.accounts.validate(status))]
+    pub fn set_node_status(ctx: Context<SetNodeStatus>, status: NodeStatus) -> Result<()> {
+        SetNodeStatus::handler(ctx, status)
+    }
+
+    /// Closes the node account; its rent goes back to the owner.
+    pub fn decommission_node(ctx: Context<DecommissionNode>) -> Result<()> {
+        DecommissionNode::handler(ctx)
+    }
+}
