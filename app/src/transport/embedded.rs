@@ -167,6 +167,15 @@ impl EmbeddedNetwork {
             .set_account(address, &AccountSharedData::from(account));
     }
 
+    /// Moves to the next slot, so an identical transaction gets a new blockhash (as it would
+    /// on a cluster once the next block is produced).
+    pub fn advance_slot(&self) -> anyhow::Result<()> {
+        let mut ctx = self.ctx();
+        let clock: anchor_lang::prelude::Clock = self.rt.block_on(ctx.banks_client.get_sysvar())?;
+        ctx.warp_to_slot(clock.slot + 1)
+            .map_err(|e| anyhow::anyhow!("warping to slot {}: {e:?}", clock.slot + 1))
+    }
+
     /// Moves the cluster clock to `unix_timestamp` (and one slot on, so blockhashes change).
     pub fn set_unix_time(&self, unix_timestamp: i64) -> anyhow::Result<()> {
         let mut ctx = self.ctx();
@@ -205,14 +214,19 @@ impl Transport for EmbeddedNetwork {
 
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
         self.remember(tx.message.account_keys.iter().copied());
-        let ctx = self.ctx();
-        let r = self
-            .rt
-            .block_on(
-                ctx.banks_client
-                    .process_transaction_with_metadata(tx.clone()),
-            )
-            .map_err(|e| TransportError::io("processing a transaction", e))?;
+        let r = {
+            let ctx = self.ctx();
+            self.rt
+                .block_on(
+                    ctx.banks_client
+                        .process_transaction_with_metadata(tx.clone()),
+                )
+                .map_err(|e| TransportError::io("processing a transaction", e))?
+        };
+        // One transaction per slot: the next one gets a fresh blockhash, so repeating an
+        // action (suspend, reactivate, suspend) is a new transaction, as on a cluster.
+        self.advance_slot()
+            .map_err(|e| TransportError::io("advancing the slot", e))?;
         let (logs, compute_units) = match r.metadata {
             Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
             None => (vec![], None),

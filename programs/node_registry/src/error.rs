@@ -32,6 +32,12 @@ registry_errors! {
     WrongNetwork,
     #[msg("credits mint is not the network's credits mint")]
     WrongCreditsMint,
+    #[msg("a network with this name already exists")]
+    NetworkAlreadyExists,
+    #[msg("this maker is already approved in the network")]
+    MakerAlreadyExists,
+    #[msg("this device is already registered in the network")]
+    NodeAlreadyRegistered,
     #[msg("maker is revoked")]
     MakerRevoked,
     #[msg("maker has attested as many devices as its cap allows")]

@@ -27,7 +27,7 @@ pub mod node_registry {
     use super::*;
 
     /// Creates a network named `args.name`; the signer becomes its authority.
-    #[access_control(CreateNetwork::validate(&args))]
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn create_network(ctx: Context<CreateNetwork>, args: CreateNetworkArgs) -> Result<()> {
         CreateNetwork::handler(ctx, args)
     }
@@ -53,6 +53,7 @@ pub mod node_registry {
     }
 
     /// Approves a hardware maker whose attestation key may vouch for devices.
+    #[access_control(ctx.accounts.validate())]
     pub fn add_maker(ctx: Context<AddMaker>, args: AddMakerArgs) -> Result<()> {
         AddMaker::handler(ctx, args)
     }

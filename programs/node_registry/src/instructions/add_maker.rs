@@ -19,8 +19,9 @@ pub struct AddMaker<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority @ RegistryError::NotNetworkAuthority)]
     pub network: Box<Account<'info, Network>>,
+    // `init_if_needed` + the check in `validate`: a duplicate gets `MakerAlreadyExists`.
     #[account(
-        init,
+        init_if_needed,
         payer = authority,
         space = 8 + Maker::INIT_SPACE,
         seeds = [seeds::MAKER, network.key().as_ref(), args.maker_key.as_ref()],
@@ -31,6 +32,14 @@ pub struct AddMaker<'info> {
 }
 
 impl AddMaker<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.maker.network == Pubkey::default(),
+            RegistryError::MakerAlreadyExists
+        );
+        Ok(())
+    }
+
     pub fn handler(ctx: Context<Self>, args: AddMakerArgs) -> Result<()> {
         let network = &mut ctx.accounts.network;
         network.maker_count = network

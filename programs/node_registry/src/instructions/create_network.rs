@@ -25,8 +25,9 @@ pub fn network_name_seed(name: &str) -> &[u8] {
 pub struct CreateNetwork<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
+    // `init_if_needed` + the check in `validate`: a taken name gets `NetworkAlreadyExists`.
     #[account(
-        init,
+        init_if_needed,
         payer = authority,
         space = 8 + Network::INIT_SPACE,
         seeds = [seeds::NETWORK, network_name_seed(&args.name)],
@@ -39,7 +40,11 @@ pub struct CreateNetwork<'info> {
 }
 
 impl CreateNetwork<'_> {
-    pub fn validate(args: &CreateNetworkArgs) -> Result<()> {
+    pub fn validate(&self, args: &CreateNetworkArgs) -> Result<()> {
+        require!(
+            self.network.authority == Pubkey::default(),
+            RegistryError::NetworkAlreadyExists
+        );
         require!(
             is_valid_network_name(args.name.as_bytes()),
             RegistryError::InvalidNetworkName

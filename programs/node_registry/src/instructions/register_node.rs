@@ -44,8 +44,10 @@ pub struct RegisterNode<'info> {
     pub network: Box<Account<'info, Network>>,
     #[account(mut, has_one = network @ RegistryError::WrongNetwork)]
     pub maker: Box<Account<'info, Maker>>,
+    // `init_if_needed` so an existing node is refused with `NodeAlreadyRegistered` (in
+    // `validate`) rather than the system program's anonymous error.
     #[account(
-        init,
+        init_if_needed,
         payer = owner,
         space = Node::SPACE,
         seeds = [seeds::NODE, network.key().as_ref(), args.device_key.as_ref()],
@@ -70,6 +72,10 @@ pub struct RegisterNode<'info> {
 
 impl RegisterNode<'_> {
     pub fn validate(&self, args: &RegisterNodeArgs) -> Result<()> {
+        require!(
+            self.node.device_key == Pubkey::default(),
+            RegistryError::NodeAlreadyRegistered
+        );
         require!(!self.network.paused, RegistryError::NetworkPaused);
         args.capacity.validate()?;
         let now = Clock::get()?.unix_timestamp;

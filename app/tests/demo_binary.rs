@@ -1,0 +1,43 @@
+//! The `depin` binary end to end: `depin demo --output json` prints one parseable JSON object
+//! whose figures are read back from the runtime (program logs must not leak into stdout).
+use std::process::Command;
+
+#[test]
+fn demo_registers_every_node_on_chain() {
+    let out = Command::new(env!("CARGO_BIN_EXE_depin"))
+        .args(["demo", "--nodes", "100", "--output", "json"])
+        .output()
+        .expect("run depin");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(v["nodes_registered"], 100);
+    assert_eq!(v["node_accounts_on_chain"], 100);
+    assert_eq!(v["network_node_count"], 100);
+    assert_eq!(v["locations_asserted"], 100);
+    assert_eq!(v["credits_reconcile"], true);
+    let bytes = v["node_account_bytes"].as_u64().unwrap();
+    assert!(bytes > 0 && bytes <= 160, "node account {bytes} bytes");
+    let tx = v["register_tx_bytes"].as_u64().unwrap();
+    assert!(tx > 0 && tx <= 1232, "register tx {tx} bytes");
+    assert_eq!(
+        v["credits_minted"].as_u64().unwrap() - v["credits_burned_for_fees"].as_u64().unwrap(),
+        v["credits_supply"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn bad_arguments_fail_cleanly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_depin"))
+        .args(["--url", "embedded", "network", "show", "nosuchnet"])
+        .output()
+        .expect("run depin");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no network account"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
