@@ -157,11 +157,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     let pb = bar(owners_n, progress, "owners");
     let mut credits_minted = 0u64;
     for owner in &owners {
-        let fund = anchor_lang::solana_program::system_instruction::transfer(
-            &operator.pubkey(),
-            &owner.pubkey(),
-            100_000_000,
-        );
+        let fund = crate::ix::transfer_lamports(&operator.pubkey(), &owner.pubkey(), 100_000_000);
         reg.send(&[fund], &operator, &[])
             .context("funding an owner")?;
         reg.mint_to_owner(

@@ -212,3 +212,8 @@ pub fn decommission_node(owner: &Pubkey, network: &Pubkey, node: &Pubkey) -> Ins
         data::DecommissionNode {},
     )
 }
+
+/// A plain SOL transfer (funding owners and test wallets).
+pub fn transfer_lamports(from: &Pubkey, to: &Pubkey, lamports: u64) -> Instruction {
+    anchor_lang::solana_program::system_instruction::transfer(from, to, lamports)
+}

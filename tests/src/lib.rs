@@ -163,11 +163,7 @@ impl World {
     }
 
     pub fn fund(&self, to: &Pubkey, lamports: u64) {
-        let ix = anchor_lang::solana_program::system_instruction::transfer(
-            &self.operator.pubkey(),
-            to,
-            lamports,
-        );
+        let ix = depin::ix::transfer_lamports(&self.operator.pubkey(), to, lamports);
         self.reg().send(&[ix], &self.operator, &[]).expect("fund");
     }
 

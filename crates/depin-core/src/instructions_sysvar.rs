@@ -57,9 +57,13 @@ pub fn instruction_at(data: &[u8], index: u16) -> Option<InstructionView<'_>> {
     })
 }
 
+/// One instruction for [`encode`]: program id, (flags, key) per account, data.
+#[cfg(feature = "std")]
+pub type EncodedInstruction<'a> = (&'a [u8; 32], &'a [(u8, [u8; 32])], &'a [u8]);
+
 /// Test and client helper: encodes instructions the way the runtime does.
 #[cfg(feature = "std")]
-pub fn encode(instructions: &[(&[u8; 32], &[(u8, [u8; 32])], &[u8])], current: u16) -> Vec<u8> {
+pub fn encode(instructions: &[EncodedInstruction<'_>], current: u16) -> Vec<u8> {
     let mut d = Vec::new();
     d.extend_from_slice(&(instructions.len() as u16).to_le_bytes());
     d.resize(2 + 2 * instructions.len(), 0);
@@ -112,7 +116,7 @@ mod tests {
         #[test]
         fn roundtrip(datas in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..50), 1..6)) {
             let prog = [5u8; 32];
-            let ixs: Vec<(&[u8; 32], &[(u8, [u8; 32])], &[u8])> =
+            let ixs: Vec<EncodedInstruction<'_>> =
                 datas.iter().map(|d| (&prog, &[][..], &d[..])).collect();
             let enc = encode(&ixs, 0);
             for (i, d) in datas.iter().enumerate() {
