@@ -10,6 +10,10 @@
 
 use anchor_lang::prelude::*;
 
+// memcpy & co. for upstream-LLVM SBPF builds; see crates/sbf-builtins.
+#[cfg(target_arch = "bpf")]
+use depin_sbf_builtins as _;
+
 pub mod error;
 pub mod events;
 pub mod instructions;
