@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, the IDL, unit and integration tests in native mode.
+# The whole test suite: set-up, lints, the IDL, every test in native mode, then the SBF
+# build and every test again against the .so files, with compute-unit budgets.
 # CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +18,13 @@ bash scripts/idl.sh
 
 step "tests (native runtime)"
 DEPIN_NATIVE=1 cargo test --locked --workspace -j2
+
+step "SBF toolchain and build (upstream LLVM, SBPF V0)"
+bash scripts/build-sbf.sh
+
+step "tests (SBF programs in solana-program-test 3.1)"
+rm -rf target/cu-samples
+DEPIN_SBF_DIR="$PWD/target/deploy" DEPIN_CU_DIR="$PWD/target/cu-samples" cargo test --locked --workspace -j2
+
+step "compute units (target/cu-report.json, docs/compute-units.md, budgets)"
+cargo run --locked -q -p depin-tests --bin cu-report

@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 
 pub use anchor_lang::error::ErrorCode as AnchorError;
 
+pub mod cu_report;
+
 pub const ONBOARDING_FEE: u64 = 1_000;
 pub const LOCATION_FEE: u64 = 300;
 pub const WINDOW_S: u32 = 3_600;
@@ -53,9 +55,22 @@ pub struct World {
     pub name: String,
     pub network: Pubkey,
     pub makers: Vec<TestMaker>,
+    devices: std::sync::atomic::AtomicU64,
 }
 
 impl World {
+    /// The next key of a fixed sequence (devices, makers). Node addresses (and so the number of bump
+    /// attempts `register_node` makes) are then the same on every run, which keeps the
+    /// compute-unit figures of the SBF run reproducible.
+    pub fn device(&self) -> Keypair {
+        let n = self
+            .devices
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut secret = [0x5au8; 32];
+        secret[..8].copy_from_slice(&n.to_le_bytes());
+        Keypair::new_from_array(secret)
+    }
+
     /// Network "test-net" with Token-2022 non-transferable credits.
     pub fn new() -> Self {
         Self::build("test-net", tokens::TOKEN_2022_PROGRAM)
@@ -97,6 +112,7 @@ impl World {
             name: name.to_string(),
             network: Pubkey::default(),
             makers: vec![],
+            devices: std::sync::atomic::AtomicU64::new(0),
             net,
         };
         w.network = w.create_network(name).expect("create network");
@@ -127,8 +143,8 @@ impl World {
     }
 
     pub fn add_maker(&self, device_cap: Option<u64>) -> anyhow::Result<TestMaker> {
-        let maker_key = Keypair::new();
-        let attestation = Keypair::new();
+        let maker_key = self.device();
+        let attestation = self.device();
         let (address, _) = self.reg().add_maker(
             &self.operator,
             &self.network,
@@ -200,7 +216,7 @@ impl World {
 
     /// Registers a fresh device for `owner`; returns (device, node address).
     pub fn register(&self, owner: &Owner) -> (Keypair, Pubkey) {
-        let device = Keypair::new();
+        let device = self.device();
         let r = self.registration(&owner.pubkey(), &self.makers[0], &device);
         let (node, _) = self
             .reg()

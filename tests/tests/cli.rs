@@ -41,7 +41,7 @@ fn sign_only_round_trip() {
     let w = World::new();
     let dir = tempfile::tempdir().unwrap();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let owner_file = write_key(dir.path(), "owner.json", &owner.keypair);
     let device_file = write_key(dir.path(), "device.json", &device);
     let maker_file = write_key(dir.path(), "maker.json", &w.makers[0].attestation);
@@ -139,7 +139,7 @@ fn offline_attestations_from_separate_parties() {
     let w = World::new();
     let dir = tempfile::tempdir().unwrap();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let owner_file = write_key(dir.path(), "owner.json", &owner.keypair);
     let device_file = write_key(dir.path(), "device.json", &device);
     let maker_file = write_key(dir.path(), "maker.json", &w.makers[1].attestation);
@@ -293,7 +293,7 @@ fn network_maker_and_node_commands() {
         20
     );
 
-    let maker = Keypair::new();
+    let maker = w.device();
     let maker_file = write_key(dir.path(), "maker.json", &maker);
     depin(
         &w,
@@ -312,7 +312,7 @@ fn network_maker_and_node_commands() {
     let makers = depin(&w, &["maker", "list", "--network", "cli-net"]).unwrap();
     assert_eq!(makers.as_array().unwrap().len(), 1);
 
-    let device = Keypair::new();
+    let device = w.device();
     let device_file = write_key(dir.path(), "device.json", &device);
     let dk = device.pubkey().to_string();
     depin(

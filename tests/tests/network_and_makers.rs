@@ -263,7 +263,7 @@ fn adds_makers() {
 fn add_maker_by_authority_only_and_once() {
     let w = World::new();
     let stranger = w.owner(0);
-    let key = Pubkey::new_unique();
+    let key = w.device().pubkey();
     let args = AddMakerArgs {
         maker_key: key,
         attestation_key: key,
@@ -359,7 +359,7 @@ fn rotating_the_attestation_key_retires_the_old_one() {
         (new_key.pubkey(), Some(5))
     );
 
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), m, &device); // signed with the old key
     let ixs = w
         .reg()

@@ -53,7 +53,7 @@ fn refuse(w: &World, owner: &Owner, device: &Pubkey, code: u32, ixs: Vec<Instruc
 fn registers_a_node_and_burns_the_fee() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let (node, _) = w.reg().register_node(&owner.keypair, &r).unwrap();
 
@@ -105,7 +105,7 @@ fn registers_a_node_and_burns_the_fee() {
 fn registration_transaction_fits_a_packet() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &Keypair::new());
+    let r = w.registration(&owner.pubkey(), &w.makers[0], &w.device());
     let mut tx = w
         .reg()
         .unsigned(&ixs(&w, &owner, &r), &owner.pubkey())
@@ -166,7 +166,7 @@ fn duplicate_registration_is_refused() {
 fn unapproved_maker_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let stranger = Keypair::new();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.maker = depin::pda::maker(&w.network, &stranger.pubkey()).0;
@@ -188,7 +188,7 @@ fn revoked_maker_is_refused() {
     w.reg()
         .revoke_maker(&w.operator, &w.network, &w.makers[0].address)
         .unwrap();
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     refuse(
         &w,
@@ -204,14 +204,14 @@ fn maker_cap_is_enforced() {
     let w = World::new();
     let capped = w.add_maker(Some(1)).unwrap();
     let owner = w.owner(5_000);
-    let d1 = Keypair::new();
+    let d1 = w.device();
     w.reg()
         .register_node(
             &owner.keypair,
             &w.registration(&owner.pubkey(), &capped, &d1),
         )
         .unwrap();
-    let d2 = Keypair::new();
+    let d2 = w.device();
     let r = w.registration(&owner.pubkey(), &capped, &d2);
     let ixs = ixs(&w, &owner, &r);
     let watch = vec![
@@ -229,7 +229,7 @@ fn maker_cap_is_enforced() {
 fn maker_signature_over_another_device_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.maker_attestation =
         attest::sign_maker_attestation(&w.makers[0].attestation, &w.network, &Pubkey::new_unique());
@@ -246,7 +246,7 @@ fn maker_signature_over_another_device_is_refused() {
 fn maker_signature_from_another_key_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // maker 1's key, while the instruction names maker 0
     r.maker_attestation =
@@ -264,7 +264,7 @@ fn maker_signature_from_another_key_is_refused() {
 fn device_consent_from_another_network_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let other_network = w.create_network("other-net").unwrap();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.device_consent =
@@ -282,7 +282,7 @@ fn device_consent_from_another_network_is_refused() {
 fn device_consent_for_another_owner_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.device_consent =
         attest::sign_device_consent(&device, &w.network, &Pubkey::new_unique(), r.nonce);
@@ -299,7 +299,7 @@ fn device_consent_for_another_owner_is_refused() {
 fn device_consent_with_another_nonce_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     // the instruction claims a nonce one second earlier than the one signed
@@ -330,7 +330,7 @@ fn device_consent_with_another_nonce_is_refused() {
 fn device_key_must_match_the_consent_signer() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let impostor = Keypair::new();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // maker attests `device`, but the consent is signed by another key
@@ -358,7 +358,7 @@ fn stale_or_future_consent_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
     for nonce in [w.now() - u64::from(WINDOW_S) - 1, w.now() + 301] {
-        let device = Keypair::new();
+        let device = w.device();
         let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
         r.nonce = nonce;
         r.device_consent = attest::sign_device_consent(&device, &w.network, &owner.pubkey(), nonce);
@@ -372,7 +372,7 @@ fn stale_or_future_consent_is_refused() {
     }
     // the edges of the window are accepted
     for nonce in [w.now() - u64::from(WINDOW_S), w.now() + 300] {
-        let device = Keypair::new();
+        let device = w.device();
         let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
         r.nonce = nonce;
         r.device_consent = attest::sign_device_consent(&device, &w.network, &owner.pubkey(), nonce);
@@ -384,7 +384,7 @@ fn stale_or_future_consent_is_refused() {
 fn swapped_signature_slots_are_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     ixs.swap(0, 1);
@@ -395,7 +395,7 @@ fn swapped_signature_slots_are_refused() {
 fn an_instruction_between_signatures_and_register_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     // maker, compute budget, register: the device slot holds no ed25519 instruction
@@ -423,7 +423,7 @@ fn an_instruction_between_signatures_and_register_is_refused() {
 fn compute_budget_before_the_signatures_is_fine() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     ixs.insert(0, set_compute_limit(100_000));
@@ -435,7 +435,7 @@ fn compute_budget_before_the_signatures_is_fine() {
 fn missing_signature_instructions_are_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let all = ixs(&w, &owner, &r);
     refuse(
@@ -451,7 +451,7 @@ fn missing_signature_instructions_are_refused() {
 fn signature_data_read_from_another_instruction_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // Instruction 0: a genuine maker signature over some other device.
     let genuine =
@@ -494,7 +494,7 @@ fn signature_data_read_from_another_instruction_is_refused() {
 fn non_canonical_offsets_are_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // A valid signature whose message sits 8 bytes further than canonical.
     let s = &r.maker_attestation;
@@ -524,7 +524,7 @@ fn non_canonical_offsets_are_refused() {
 fn two_signatures_in_one_precompile_instruction_are_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // One precompile instruction verifying both statements; the program wants one each.
     let (m, d) = (&r.maker_attestation, &r.device_consent);
@@ -571,7 +571,7 @@ fn two_signatures_in_one_precompile_instruction_are_refused() {
 fn a_bad_signature_fails_in_the_precompile() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut sig: [u8; 64] = r.device_consent.signature.into();
     sig[5] ^= 1;
@@ -619,7 +619,7 @@ fn ixs_unchecked(w: &World, owner: &Owner, r: &Registration) -> Vec<Instruction>
 fn insufficient_credits_are_refused() {
     let w = World::new();
     let owner = w.owner(ONBOARDING_FEE - 1);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     refuse(
         &w,
@@ -645,7 +645,7 @@ fn credits_of_another_mint_are_refused() {
             5_000,
         )
         .unwrap();
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     let reg_ix = &mut ixs[2];
@@ -665,18 +665,15 @@ fn credits_account_of_another_wallet_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
     let victim = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.owner_credits = Some(victim.credits);
     let ixs = ixs(&w, &owner, &r);
     let mut watch = watch(&w, &owner, &device.pubkey());
     watch.push(victim.credits);
-    w.assert_refused(
-        &watch,
-        &[owner.pubkey()],
-        anchor(AnchorError::ConstraintTokenOwner),
-        || w.send(&ixs, &owner.keypair, &[]),
-    );
+    w.assert_refused(&watch, &[owner.pubkey()], code(E::NotCreditsOwner), || {
+        w.send(&ixs, &owner.keypair, &[])
+    });
 }
 
 #[test]
@@ -701,7 +698,7 @@ fn invalid_capacity_is_refused() {
         },
         Capacity::Other { units: 0 },
     ] {
-        let device = Keypair::new();
+        let device = w.device();
         let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
         r.capacity = capacity;
         refuse(
@@ -732,7 +729,7 @@ fn paused_network_registers_nothing() {
         )
         .unwrap();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     refuse(
         &w,
@@ -748,7 +745,7 @@ fn maker_of_another_network_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
     let other = w.create_network("second").unwrap();
-    let device = Keypair::new();
+    let device = w.device();
     // signatures for `other`, maker of `w.network`, passed with network `other`
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.network = other;
@@ -773,7 +770,7 @@ fn owner_must_sign() {
     let w = World::new();
     let owner = w.owner(5_000);
     let payer = w.owner(0);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     ixs[2].accounts[0].is_signer = false; // owner
@@ -790,7 +787,7 @@ fn owner_must_sign() {
 fn node_address_must_be_the_pda() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     let wrong = depin::pda::node(&w.network, &Pubkey::new_unique()).0;
@@ -809,7 +806,7 @@ fn node_address_must_be_the_pda() {
 fn instructions_sysvar_cannot_be_faked() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     ixs[2].accounts[6].pubkey = Pubkey::new_unique();
@@ -826,7 +823,7 @@ fn instructions_sysvar_cannot_be_faked() {
 fn replayed_consent_after_decommission_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = Keypair::new();
+    let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let (node, _) = w.reg().register_node(&owner.keypair, &r).unwrap();
     w.reg()

@@ -35,17 +35,29 @@ fn start() -> EmbeddedNetwork {
 /// Runs the probe with `data` and returns its return data.
 fn call(net: &EmbeddedNetwork, data: Vec<u8>) -> Result<Vec<u8>, String> {
     let payer = net.payer();
-    let ix = Instruction { program_id: probe::ID, accounts: vec![], data };
+    let ix = Instruction {
+        program_id: probe::ID,
+        accounts: vec![],
+        data,
+    };
     let reg = depin::registry::Registry::new(net);
     let mut tx = reg.unsigned(&[ix], &payer.pubkey()).unwrap();
     depin::txcodec::sign(&mut tx, &payer).unwrap();
-    let out = net.send(&tx).map_err(|e| format!("{e} {:?}", e.failure().map(|f| f.logs.clone())))?;
+    let out = net
+        .send(&tx)
+        .map_err(|e| format!("{e} {:?}", e.failure().map(|f| f.logs.clone())))?;
     let prefix = format!("Program return: {} ", probe::ID);
     match net.mode() {
         RuntimeMode::Sbf(_) => {
-            let line = out.logs.iter().find_map(|l| l.strip_prefix(&prefix)).ok_or("no return data")?;
+            let line = out
+                .logs
+                .iter()
+                .find_map(|l| l.strip_prefix(&prefix))
+                .ok_or("no return data")?;
             use base64::Engine;
-            base64::engine::general_purpose::STANDARD.decode(line).map_err(|e| e.to_string())
+            base64::engine::general_purpose::STANDARD
+                .decode(line)
+                .map_err(|e| e.to_string())
         }
         // natively, program logs are not recorded; recompute through the same function
         RuntimeMode::Native => Ok(vec![]),
@@ -60,9 +72,25 @@ fn i128_case(kind: u8, a: i128, b: i128) -> Vec<u8> {
 }
 
 fn values() -> Vec<i128> {
-    let mut v = vec![0, 1, -1, 2, -2, 7, -7, i64::MAX as i128, i64::MIN as i128, u64::MAX as i128,
-        (u64::MAX as i128) + 1, i128::MAX, i128::MIN, i128::MAX / 3, 1 << 100, -(1 << 100) + 12345,
-        0x1234_5678_9abc_def0_0fed_cba9_8765_4321];
+    let mut v = vec![
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        7,
+        -7,
+        i64::MAX as i128,
+        i64::MIN as i128,
+        u64::MAX as i128,
+        (u64::MAX as i128) + 1,
+        i128::MAX,
+        i128::MIN,
+        i128::MAX / 3,
+        1 << 100,
+        -(1 << 100) + 12345,
+        0x1234_5678_9abc_def0_0fed_cba9_8765_4321,
+    ];
     // a deterministic spread of magnitudes
     let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
     for i in 0..24 {
@@ -85,11 +113,15 @@ fn i128_arithmetic_matches_native() {
                 let got = call(&net, i128_case(kind, *a, *b));
                 match (expected, got) {
                     (Some(e), Ok(bytes)) if !bytes.is_empty() => {
-                        assert_eq!(i128::from_le_bytes(bytes.try_into().unwrap()), e, "op {kind} on {a} {b}");
+                        assert_eq!(
+                            i128::from_le_bytes(bytes.try_into().unwrap()),
+                            e,
+                            "op {kind} on {a} {b}"
+                        );
                         checked += 1;
                     }
                     (Some(_), Ok(_)) => checked += 1, // native: ran without error
-                    (None, Err(_)) => {}               // division by zero / overflow refused
+                    (None, Err(_)) => {}              // division by zero / overflow refused
                     (e, g) => panic!("op {kind} on {a}, {b}: expected {e:?}, got {g:?}"),
                 }
             }
@@ -110,14 +142,39 @@ fn args(op: u8, x: [u64; 8]) -> Vec<u8> {
 fn stack_arguments_survive_nested_calls_and_full_frames() {
     let net = start();
     for seed in 1..20u64 {
-        let x: [u64; 8] = core::array::from_fn(|i| seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(i as u32 * 8) ^ i as u64);
+        let x: [u64; 8] = core::array::from_fn(|i| {
+            seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(i as u32 * 8)
+                ^ i as u64
+        });
         let e8 = probe::args8(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
         let ed = probe::deep_frame(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
         for (op, expected) in [(1u8, e8), (2u8, ed)] {
             let got = call(&net, args(op, x)).unwrap();
             if !got.is_empty() {
-                assert_eq!(u64::from_le_bytes(got.try_into().unwrap()), expected, "op {op} seed {seed}");
+                assert_eq!(
+                    u64::from_le_bytes(got.try_into().unwrap()),
+                    expected,
+                    "op {op} seed {seed}"
+                );
             }
         }
+    }
+}
+
+#[test]
+fn heap_is_limited_to_32_kib_in_sbf() {
+    let net = start();
+    let alloc = |n: u32| {
+        let mut d = vec![3u8];
+        d.extend_from_slice(&n.to_le_bytes());
+        call(&net, d)
+    };
+    // well inside the heap
+    alloc(16 * 1024).unwrap();
+    match net.mode() {
+        // the bump allocator has 32 KiB: a 40 KiB allocation must fail
+        RuntimeMode::Sbf(_) => assert!(alloc(40 * 1024).is_err()),
+        RuntimeMode::Native => alloc(40 * 1024).map(|_| ()).unwrap(),
     }
 }

@@ -231,6 +231,14 @@ impl Transport for EmbeddedNetwork {
             Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
             None => (vec![], None),
         };
+        if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) {
+            let programs: Vec<(String, &str)> = PROGRAMS
+                .iter()
+                .map(|(n, id)| (id.to_string(), *n))
+                .collect();
+            let bytes = bincode::serialized_size(tx).unwrap_or(0);
+            super::cu::record(&logs, &programs, bytes);
+        }
         match r.result {
             Ok(()) => Ok(TxOutcome {
                 signature: tx.signatures.first().copied().unwrap_or_default(),

@@ -1,5 +1,6 @@
 //! How the client reaches a cluster. Every command is written against [`Transport`], so it
 //! runs the same on devnet/mainnet (RPC) and on the in-process runtime (embedded).
+pub mod cu;
 pub mod embedded;
 pub mod rpc;
 

@@ -76,6 +76,10 @@ registry_errors! {
     NotStatusAuthority,
     #[msg("new owner is the current owner")]
     SameOwner,
+    #[msg("credits account is not an initialised token account of the token program")]
+    NotACreditsAccount,
+    #[msg("credits account belongs to another wallet")]
+    NotCreditsOwner,
     #[msg("owner's credit balance is below the fee")]
     InsufficientCredits,
     #[msg("arithmetic overflow")]

@@ -7,11 +7,12 @@
 //! Instruction data: `[op, payload…]`
 //! - `0, kind, a: i128, b: i128` → i128 result (kind 0 mul, 1 udiv, 2 urem, 3 sdiv, 4 srem)
 //! - `1, x: [u64; 8]` → u64 from an 8-argument call chain (8 → 7 → 6 arguments)
-//! - `2, x: [u64; 8]` → u64 from a 7-argument callee with a 3.5 KiB local array
+//! - `2, x: [u64; 8]` → u64 from a 7-argument callee with a 3.4 KiB local array
+//! - `3, n: u32` → allocates and touches `n` heap bytes (the SBF heap is 32 KiB)
+use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::{
     account_info::AccountInfo, program::set_return_data, program_error::ProgramError,
 };
-use anchor_lang::prelude::Pubkey;
 use core::hint::black_box;
 
 #[cfg(target_arch = "bpf")]
@@ -57,7 +58,13 @@ pub fn i128_op(kind: u8, a: i128, b: i128) -> Option<i128> {
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn args6(a: u64, b: u64, c: u64, d: u64, e: u64, f: u64) -> u64 {
-    black_box(a ^ b.rotate_left(7) ^ c.rotate_left(13) ^ d.rotate_left(21) ^ e.rotate_left(29) ^ f.rotate_left(37))
+    black_box(
+        a ^ b.rotate_left(7)
+            ^ c.rotate_left(13)
+            ^ d.rotate_left(21)
+            ^ e.rotate_left(29)
+            ^ f.rotate_left(37),
+    )
 }
 
 #[inline(never)]
@@ -94,7 +101,9 @@ pub fn process_instruction(
     _accounts: &[AccountInfo],
     data: &[u8],
 ) -> Result<(), ProgramError> {
-    let (op, rest) = data.split_first().ok_or(ProgramError::InvalidInstructionData)?;
+    let (op, rest) = data
+        .split_first()
+        .ok_or(ProgramError::InvalidInstructionData)?;
     match op {
         0 => {
             let kind = *rest.first().ok_or(ProgramError::InvalidInstructionData)?;
@@ -112,6 +121,19 @@ pub fn process_instruction(
             let x = u64s(rest)?;
             let r = deep_frame(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
             set_return_data(&r.to_le_bytes());
+        }
+        3 => {
+            let n = rest
+                .get(..4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
+                .ok_or(ProgramError::InvalidInstructionData)?;
+            let mut v = vec![0u8; n as usize];
+            for (i, b) in v.iter_mut().enumerate().step_by(64) {
+                *b = i as u8;
+            }
+            let v = black_box(v);
+            set_return_data(&(v.len() as u64).to_le_bytes());
         }
         _ => return Err(ProgramError::InvalidInstructionData),
     }

@@ -77,7 +77,11 @@ pub fn text_range(elf: &[u8]) -> Result<std::ops::Range<usize>, GapfixError> {
     }
     let section = |i: usize| -> Result<(u32, usize, usize), GapfixError> {
         let at = shoff + i * shentsize;
-        Ok((u32_at(elf, at)?, u64_at(elf, at + 0x18)? as usize, u64_at(elf, at + 0x20)? as usize))
+        Ok((
+            u32_at(elf, at)?,
+            u64_at(elf, at + 0x18)? as usize,
+            u64_at(elf, at + 0x20)? as usize,
+        ))
     };
     let (_, str_off, str_size) = section(shstrndx)?;
     let strtab = elf
@@ -124,14 +128,16 @@ pub fn fix_stack_arguments(elf: &mut [u8]) -> Result<Report, GapfixError> {
                     .ok_or(GapfixError::OffsetOverflow { at, off })?;
                 patches.push((i + 2, new));
             } else {
-                report.deepest_frame_access = report.deepest_frame_access.max(off.unsigned_abs().into());
+                report.deepest_frame_access =
+                    report.deepest_frame_access.max(off.unsigned_abs().into());
             }
         }
         if LOADS.contains(&op) && src == 10 {
             if off > 0 {
                 return Err(GapfixError::PositiveLoad { at, off });
             }
-            report.deepest_frame_access = report.deepest_frame_access.max(off.unsigned_abs().into());
+            report.deepest_frame_access =
+                report.deepest_frame_access.max(off.unsigned_abs().into());
         }
         i += if op == LDDW { 16 } else { 8 };
     }
@@ -193,13 +199,13 @@ mod tests {
     #[test]
     fn shifts_positive_stores_through_r10_only() {
         let prog = [
-            insn(0x7b, 10, 1, 8, 0),    // *(u64*)(r10+8) = r1    -> +4096
-            insn(0x63, 10, 2, 16, 0),   // *(u32*)(r10+16) = r2   -> +4096
-            insn(0x7a, 10, 0, 24, 7),   // *(u64*)(r10+24) = 7    -> +4096
-            insn(0x7b, 10, 1, -8, 0),   // local: unchanged
-            insn(0x7b, 1, 10, 8, 0),    // store through r1: unchanged
+            insn(0x7b, 10, 1, 8, 0),     // *(u64*)(r10+8) = r1    -> +4096
+            insn(0x63, 10, 2, 16, 0),    // *(u32*)(r10+16) = r2   -> +4096
+            insn(0x7a, 10, 0, 24, 7),    // *(u64*)(r10+24) = 7    -> +4096
+            insn(0x7b, 10, 1, -8, 0),    // local: unchanged
+            insn(0x7b, 1, 10, 8, 0),     // store through r1: unchanged
             insn(0x79, 1, 10, -4088, 0), // callee-side rewritten load: unchanged
-            insn(0x95, 0, 0, 0, 0),     // exit
+            insn(0x95, 0, 0, 0, 0),      // exit
         ];
         let mut e = elf(&prog, EM_BPF);
         let r = fix_stack_arguments(&mut e).unwrap();
@@ -208,13 +214,20 @@ mod tests {
         assert_eq!(r.instructions, 7);
         let t = text_of(&e);
         let off = |k: usize| i16::from_le_bytes([t[k * 8 + 2], t[k * 8 + 3]]);
-        assert_eq!([off(0), off(1), off(2), off(3), off(4), off(5)], [4104, 4112, 4120, -8, 8, -4088]);
+        assert_eq!(
+            [off(0), off(1), off(2), off(3), off(4), off(5)],
+            [4104, 4112, 4120, -8, 8, -4088]
+        );
     }
 
     #[test]
     fn lddw_second_slot_is_not_an_instruction() {
         // lddw r1, imm64 whose second half looks like `*(u64*)(r10+8) = r1`
-        let prog = [insn(0x18, 1, 0, 0, 1), insn(0x7b, 10, 1, 8, 0), insn(0x95, 0, 0, 0, 0)];
+        let prog = [
+            insn(0x18, 1, 0, 0, 1),
+            insn(0x7b, 10, 1, 8, 0),
+            insn(0x95, 0, 0, 0, 0),
+        ];
         let mut e = elf(&prog, EM_BPF);
         let before = text_of(&e);
         let r = fix_stack_arguments(&mut e).unwrap();
@@ -227,7 +240,10 @@ mod tests {
         let prog = [insn(0x7b, 10, 1, 8, 0), insn(0x79, 1, 10, 8, 0)];
         let mut e = elf(&prog, EM_BPF);
         let before = e.clone();
-        assert_eq!(fix_stack_arguments(&mut e), Err(GapfixError::PositiveLoad { at: 8, off: 8 }));
+        assert_eq!(
+            fix_stack_arguments(&mut e),
+            Err(GapfixError::PositiveLoad { at: 8, off: 8 })
+        );
         assert_eq!(e, before);
     }
 
@@ -235,14 +251,20 @@ mod tests {
     fn refuses_offsets_that_overflow() {
         let prog = [insn(0x7b, 10, 1, 30_000, 0)];
         let mut e = elf(&prog, EM_BPF);
-        assert_eq!(fix_stack_arguments(&mut e), Err(GapfixError::OffsetOverflow { at: 0, off: 30_000 }));
+        assert_eq!(
+            fix_stack_arguments(&mut e),
+            Err(GapfixError::OffsetOverflow { at: 0, off: 30_000 })
+        );
     }
 
     #[test]
     fn refuses_other_files() {
         let mut e = elf(&[insn(0x95, 0, 0, 0, 0)], 62);
         assert_eq!(fix_stack_arguments(&mut e), Err(GapfixError::NotBpf(62)));
-        assert_eq!(fix_stack_arguments(&mut b"not an elf at all, clearly".to_vec()), Err(GapfixError::NotElf64));
+        assert_eq!(
+            fix_stack_arguments(&mut b"not an elf at all, clearly".to_vec()),
+            Err(GapfixError::NotElf64)
+        );
         let mut e = elf(&[insn(0x95, 0, 0, 0, 0)], EM_BPF);
         e.truncate(80);
         assert!(fix_stack_arguments(&mut e).is_err());

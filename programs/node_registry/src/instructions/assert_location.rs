@@ -1,4 +1,4 @@
-use super::fees::burn_credits;
+use super::fees::CreditsAccounts;
 use crate::{
     error::RegistryError,
     events::LocationAsserted,
@@ -6,7 +6,7 @@ use crate::{
     state::{Network, Node},
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 /// Accounts: `owner` (signer, node owner, pays the fee), `network`, `node` (mut, PDA of
 /// `network`), `credits_mint` (mut, the network's), `owner_credits` (mut), token program.
@@ -21,19 +21,25 @@ pub struct AssertLocation<'info> {
         has_one = owner @ RegistryError::NotNodeOwner,
     )]
     pub node: Box<Account<'info, Node>>,
+    /// CHECK: the network's credits mint; see `CreditsAccounts::check`.
     #[account(mut, address = network.credits_mint @ RegistryError::WrongCreditsMint)]
-    pub credits_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        mut,
-        token::mint = credits_mint,
-        token::authority = owner,
-        token::token_program = token_program,
-    )]
-    pub owner_credits: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub credits_mint: UncheckedAccount<'info>,
+    /// CHECK: the owner's credits token account; see `CreditsAccounts::check`.
+    #[account(mut)]
+    pub owner_credits: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-impl AssertLocation<'_> {
+impl<'info> AssertLocation<'info> {
+    fn credits(&self) -> CreditsAccounts<'_, 'info> {
+        CreditsAccounts {
+            token_program: &self.token_program,
+            credits_mint: &self.credits_mint,
+            owner_credits: &self.owner_credits,
+            owner: &self.owner,
+        }
+    }
+
     pub fn validate(&self, location: u64) -> Result<()> {
         require!(!self.network.paused, RegistryError::NetworkPaused);
         self.node.require_active()?;
@@ -45,19 +51,13 @@ impl AssertLocation<'_> {
             self.node.location != location,
             RegistryError::LocationUnchanged
         );
-        Ok(())
+        self.credits().check(self.network.location_fee_credits)
     }
 
     pub fn handler(ctx: Context<Self>, location: u64) -> Result<()> {
         let a = ctx.accounts;
         let fee = a.network.location_fee_credits;
-        burn_credits(
-            &a.token_program,
-            &a.credits_mint,
-            &a.owner_credits,
-            &a.owner,
-            fee,
-        )?;
+        a.credits().burn(fee)?;
         let node = &mut a.node;
         node.location = location;
         node.location_changes = node

@@ -9,7 +9,7 @@
 //!
 //! Both precompile instructions must use the canonical single-signature layout with all
 //! data inside themselves; the runtime verified the signatures, this checks key and bytes.
-use super::{fees::burn_credits, signatures};
+use super::{fees::CreditsAccounts, signatures};
 use crate::{
     error::RegistryError,
     events::NodeRegistered,
@@ -17,7 +17,7 @@ use crate::{
     state::{Capacity, Maker, Network, Node, NodeStatus, MAX_CONSENT_SKEW_S},
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 use depin_core::attestation::{
     consent_nonce_is_fresh, device_consent_message, maker_attestation_message,
 };
@@ -54,15 +54,14 @@ pub struct RegisterNode<'info> {
         bump,
     )]
     pub node: Box<Account<'info, Node>>,
+    /// CHECK: the network's credits mint (address) owned by `token_program` (checked in
+    /// `CreditsAccounts::check`); read by the token program itself.
     #[account(mut, address = network.credits_mint @ RegistryError::WrongCreditsMint)]
-    pub credits_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        mut,
-        token::mint = credits_mint,
-        token::authority = owner,
-        token::token_program = token_program,
-    )]
-    pub owner_credits: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub credits_mint: UncheckedAccount<'info>,
+    /// CHECK: the owner's credits token account; `CreditsAccounts::check` reads its mint,
+    /// owner and balance in place (cheaper than unpacking Token-2022 extensions).
+    #[account(mut)]
+    pub owner_credits: UncheckedAccount<'info>,
     /// CHECK: the address is the instructions sysvar; read with `depin_core`.
     #[account(address = signatures::INSTRUCTIONS_SYSVAR_ID)]
     pub instructions: UncheckedAccount<'info>,
@@ -70,7 +69,7 @@ pub struct RegisterNode<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl RegisterNode<'_> {
+impl<'info> RegisterNode<'info> {
     pub fn validate(&self, args: &RegisterNodeArgs) -> Result<()> {
         require!(
             self.node.device_key == Pubkey::default(),
@@ -88,7 +87,17 @@ impl RegisterNode<'_> {
             ),
             RegistryError::StaleDeviceConsent
         );
+        self.credits().check(self.network.onboarding_fee_credits)?;
         self.verify_signatures(args)
+    }
+
+    fn credits(&self) -> CreditsAccounts<'_, 'info> {
+        CreditsAccounts {
+            token_program: &self.token_program,
+            credits_mint: &self.credits_mint,
+            owner_credits: &self.owner_credits,
+            owner: &self.owner,
+        }
     }
 
     fn verify_signatures(&self, args: &RegisterNodeArgs) -> Result<()> {
@@ -127,13 +136,7 @@ impl RegisterNode<'_> {
         let accounts = ctx.accounts;
         accounts.maker.record_attestation()?;
         let fee = accounts.network.onboarding_fee_credits;
-        burn_credits(
-            &accounts.token_program,
-            &accounts.credits_mint,
-            &accounts.owner_credits,
-            &accounts.owner,
-            fee,
-        )?;
+        accounts.credits().burn(fee)?;
         let network = &mut accounts.network;
         network.node_count = network
             .node_count
