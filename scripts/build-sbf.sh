@@ -3,7 +3,8 @@
 # platform-tools: target/deploy/<program>.so, the names `anchor build` uses.
 #
 #   scripts/build-sbf.sh          SBPF V0 (what clusters run today), stack-argument fix applied
-#   scripts/build-sbf.sh --v3     SBPF V3 (not loadable by the Agave 3.1 test runtime)
+#   scripts/build-sbf.sh --v3     SBPF V3 into target/deploy-v3/ (the Agave 3.1 runtime
+#                                 refuses V3, so it never replaces the V0 files tests load)
 #
 # Needs the toolchain from scripts/sbf/toolchain.sh (run automatically; cached).
 set -euo pipefail
@@ -18,6 +19,7 @@ source "${env_line#SBF_ENV }"
 
 TARGET_DIR="$ROOT/target/sbf"
 OUT="$ROOT/target/deploy"
+[ "$ARCH" = v3 ] && OUT="$ROOT/target/deploy-v3"
 mkdir -p "$TARGET_DIR" "$OUT"
 SPEC="$ROOT/scripts/sbf/bpfel-solana.json"
 
@@ -82,6 +84,7 @@ build_one() { # crate lib-name
     report=$("$GAPFIX" "$so" "$OUT/$lib.so") || { echo "build-sbf: stack-argument fix refused $lib.so" >&2; rm -f "$OUT/$lib.so"; exit 1; }
     echo "build-sbf: $lib.so $(stat -c %s "$OUT/$lib.so") bytes, gapfix $report, $((SECONDS - start))s" >&2
     echo "$report" > "$OUT/$lib.gapfix.json"
+    case "$report" in *'"e_flags": 0}'*) ;; *) echo "build-sbf: $lib.so is not SBPF V0: $report" >&2; rm -f "$OUT/$lib.so"; exit 1;; esac
   else
     cp "$so" "$OUT/$lib.so"
     echo "build-sbf: $lib.so $(stat -c %s "$OUT/$lib.so") bytes (V3), $((SECONDS - start))s" >&2

@@ -11,7 +11,7 @@ use depin::transport::embedded::{EmbeddedNetwork, RuntimeMode};
 use depin::transport::{Transport, TxOutcome};
 use depin::{pda, tokens};
 use node_registry::state::{Capacity, Maker, Network, Node};
-use node_registry::{AddMakerArgs, CreateNetworkArgs, RegistryError};
+use node_registry::{AddMakerArgs, CreateNetworkArgs, RegistryError, UpdateNetworkArgs};
 use solana_account::Account;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -237,6 +237,27 @@ impl World {
 
     pub fn account(&self, a: &Pubkey) -> Option<Account> {
         self.net.get_account(a).expect("get account")
+    }
+
+    /// The network's current settings, as `update_network` arguments.
+    pub fn network_settings(&self) -> UpdateNetworkArgs {
+        let n = self.network_state();
+        UpdateNetworkArgs {
+            onboarding_fee_credits: n.onboarding_fee_credits,
+            location_fee_credits: n.location_fee_credits,
+            attestation_window_s: n.attestation_window_s,
+            operator: n.operator,
+            paused: n.paused,
+        }
+    }
+
+    /// Changes some settings as the authority: `w.configure(|a| a.paused = true)`.
+    pub fn configure(&self, change: impl FnOnce(&mut UpdateNetworkArgs)) {
+        let mut args = self.network_settings();
+        change(&mut args);
+        self.reg()
+            .update_network(&self.operator, &self.network, args)
+            .expect("update network");
     }
 
     pub fn network_state(&self) -> Network {

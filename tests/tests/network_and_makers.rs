@@ -3,22 +3,9 @@ use anchor_lang::prelude::Pubkey;
 use depin::attest;
 use depin::ix;
 use depin_tests::*;
-use node_registry::{
-    AddMakerArgs, CreateNetworkArgs, RegistryError as E, UpdateMakerArgs, UpdateNetworkArgs,
-};
+use node_registry::{AddMakerArgs, CreateNetworkArgs, RegistryError as E, UpdateMakerArgs};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-fn update_args(w: &World) -> UpdateNetworkArgs {
-    let n = w.network_state();
-    UpdateNetworkArgs {
-        onboarding_fee_credits: n.onboarding_fee_credits,
-        location_fee_credits: n.location_fee_credits,
-        attestation_window_s: n.attestation_window_s,
-        operator: n.operator,
-        paused: n.paused,
-    }
-}
 
 fn create_args(name: &str, window: u32) -> CreateNetworkArgs {
     CreateNetworkArgs {
@@ -131,7 +118,7 @@ fn mints_must_be_mints() {
 fn update_network_by_authority_only() {
     let w = World::new();
     let stranger = w.owner(0);
-    let mut args = update_args(&w);
+    let mut args = w.network_settings();
     args.onboarding_fee_credits = 7;
     let ix = ix::update_network(&stranger.pubkey(), &w.network, args.clone());
     w.assert_refused(
@@ -192,7 +179,7 @@ fn authority_changes_only_when_accepted() {
     assert_eq!(w.network_state().pending_authority, Some(next.pubkey()));
 
     // until accepted the old authority rules and the proposed key has no power
-    let ix = ix::update_network(&next.pubkey(), &w.network, update_args(&w));
+    let ix = ix::update_network(&next.pubkey(), &w.network, w.network_settings());
     w.assert_refused(
         &[w.network],
         &[next.pubkey()],
@@ -200,7 +187,7 @@ fn authority_changes_only_when_accepted() {
         || w.send(&[ix], &next.keypair, &[]),
     );
     w.reg()
-        .update_network(&w.operator, &w.network, update_args(&w))
+        .update_network(&w.operator, &w.network, w.network_settings())
         .unwrap();
 
     // only the proposed key can accept
@@ -215,7 +202,7 @@ fn authority_changes_only_when_accepted() {
     w.reg().accept_authority(&next.keypair, &w.network).unwrap();
     let n = w.network_state();
     assert_eq!((n.authority, n.pending_authority), (next.pubkey(), None));
-    let ix = ix::update_network(&w.operator.pubkey(), &w.network, update_args(&w));
+    let ix = ix::update_network(&w.operator.pubkey(), &w.network, w.network_settings());
     w.assert_refused(
         &[w.network],
         &[w.operator.pubkey()],
@@ -223,7 +210,7 @@ fn authority_changes_only_when_accepted() {
         || w.send(&[ix], &w.operator, &[]),
     );
     w.reg()
-        .update_network(&next.keypair, &w.network, update_args(&w))
+        .update_network(&next.keypair, &w.network, w.network_settings())
         .unwrap();
 }
 

@@ -3,7 +3,7 @@ use anchor_lang::prelude::Pubkey;
 use depin::ix;
 use depin_tests::*;
 use node_registry::state::NodeStatus;
-use node_registry::{RegistryError as E, UpdateNetworkArgs};
+use node_registry::RegistryError as E;
 use solana_signer::Signer;
 
 const SF: u64 = 0x8928308280fffff; // San Francisco, resolution 9
@@ -23,20 +23,7 @@ fn location_ix(
 }
 
 fn set_paused(w: &World, paused: bool) {
-    let n = w.network_state();
-    w.reg()
-        .update_network(
-            &w.operator,
-            &w.network,
-            UpdateNetworkArgs {
-                onboarding_fee_credits: n.onboarding_fee_credits,
-                location_fee_credits: n.location_fee_credits,
-                attestation_window_s: n.attestation_window_s,
-                operator: n.operator,
-                paused,
-            },
-        )
-        .unwrap();
+    w.configure(|a| a.paused = paused);
 }
 
 #[test]
@@ -236,20 +223,7 @@ fn status_is_set_by_authority_or_operator() {
         || w.send(&[ix], &operator.keypair, &[]),
     );
 
-    let n = w.network_state();
-    w.reg()
-        .update_network(
-            &w.operator,
-            &w.network,
-            UpdateNetworkArgs {
-                onboarding_fee_credits: n.onboarding_fee_credits,
-                location_fee_credits: n.location_fee_credits,
-                attestation_window_s: n.attestation_window_s,
-                operator: Some(operator.pubkey()),
-                paused: false,
-            },
-        )
-        .unwrap();
+    w.configure(|a| a.operator = Some(operator.pubkey()));
     w.reg()
         .set_node_status(&operator.keypair, &w.network, &node, NodeStatus::Suspended)
         .unwrap();

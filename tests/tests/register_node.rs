@@ -127,20 +127,7 @@ fn works_with_classic_spl_token_credits() {
 #[test]
 fn zero_fee_needs_no_credits() {
     let w = World::new();
-    let n = w.network_state();
-    w.reg()
-        .update_network(
-            &w.operator,
-            &w.network,
-            node_registry::UpdateNetworkArgs {
-                onboarding_fee_credits: 0,
-                location_fee_credits: n.location_fee_credits,
-                attestation_window_s: n.attestation_window_s,
-                operator: None,
-                paused: false,
-            },
-        )
-        .unwrap();
+    w.configure(|a| a.onboarding_fee_credits = 0);
     let owner = w.owner(0);
     let (_, node) = w.register(&owner);
     assert!(w.account(&node).is_some());
@@ -714,20 +701,7 @@ fn invalid_capacity_is_refused() {
 #[test]
 fn paused_network_registers_nothing() {
     let w = World::new();
-    let n = w.network_state();
-    w.reg()
-        .update_network(
-            &w.operator,
-            &w.network,
-            node_registry::UpdateNetworkArgs {
-                onboarding_fee_credits: n.onboarding_fee_credits,
-                location_fee_credits: n.location_fee_credits,
-                attestation_window_s: n.attestation_window_s,
-                operator: None,
-                paused: true,
-            },
-        )
-        .unwrap();
+    w.configure(|a| a.paused = true);
     let owner = w.owner(5_000);
     let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);

@@ -41,6 +41,8 @@ pub struct Report {
     /// largest stack frame in the program.
     pub deepest_frame_access: u32,
     pub instructions: usize,
+    /// ELF `e_flags`: the SBPF version (0 = V0, 3 = V3).
+    pub e_flags: u32,
 }
 
 fn u16_at(d: &[u8], at: usize) -> Result<u16, GapfixError> {
@@ -112,7 +114,10 @@ const LDDW: u8 = 0x18;
 pub fn fix_stack_arguments(elf: &mut [u8]) -> Result<Report, GapfixError> {
     let text = text_range(elf)?;
     let mut patches = vec![];
-    let mut report = Report::default();
+    let mut report = Report {
+        e_flags: u32_at(elf, 0x30)?,
+        ..Report::default()
+    };
     let mut i = text.start;
     while i + 8 <= text.end {
         let op = elf[i];

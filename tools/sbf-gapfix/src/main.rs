@@ -22,8 +22,8 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             println!(
-                "{{\"stores_shifted\": {}, \"deepest_frame_access\": {}, \"instructions\": {}}}",
-                r.stores_shifted, r.deepest_frame_access, r.instructions
+                "{{\"stores_shifted\": {}, \"deepest_frame_access\": {}, \"instructions\": {}, \"e_flags\": {}}}",
+                r.stores_shifted, r.deepest_frame_access, r.instructions, r.e_flags
             );
             ExitCode::SUCCESS
         }
