@@ -130,3 +130,68 @@ impl Transport for RpcTransport {
         self.url.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_instruction::error::InstructionError;
+    use solana_rpc_client_api::response::RpcSimulateTransactionResult;
+    use solana_transaction_error::TransactionError;
+
+    #[test]
+    fn preflight_failures_keep_their_logs_and_error_name() {
+        let err = TransactionError::InstructionError(2, InstructionError::Custom(6020));
+        // the shape an RPC node sends back
+        let sim: RpcSimulateTransactionResult = serde_json::from_value(serde_json::json!({
+            "err": { "InstructionError": [2, { "Custom": 6020 }] },
+            "logs": ["Program log: AnchorError occurred. Error Code: StaleDeviceConsent. Error Number: 6020. Error Message: device consent nonce is outside the network's attestation window."],
+        }))
+        .unwrap();
+        let e: ClientError = ErrorKind::RpcError(RpcError::RpcResponseError {
+            code: -32002,
+            message: "Transaction simulation failed".into(),
+            data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+        })
+        .into();
+        let f = failure_of(&e).unwrap();
+        assert_eq!(f.error, err);
+        assert_eq!(f.error_name(), Some("StaleDeviceConsent"));
+        assert_eq!(f.logs.len(), 1);
+
+        let plain: ClientError = ErrorKind::TransactionError(err.clone()).into();
+        assert_eq!(failure_of(&plain).unwrap().error, err);
+        let io: ClientError = ErrorKind::Custom("connection refused".into()).into();
+        assert!(failure_of(&io).is_none());
+    }
+
+    #[test]
+    fn filters_match_like_the_server() {
+        let data = [1u8, 2, 3, 4, 5];
+        assert!(AccountFilter::DataSize(5).matches(&data));
+        assert!(!AccountFilter::DataSize(4).matches(&data));
+        assert!(AccountFilter::Memcmp {
+            offset: 1,
+            bytes: vec![2, 3]
+        }
+        .matches(&data));
+        assert!(!AccountFilter::Memcmp {
+            offset: 4,
+            bytes: vec![5, 6]
+        }
+        .matches(&data));
+        assert!(!AccountFilter::Memcmp {
+            offset: usize::MAX,
+            bytes: vec![1]
+        }
+        .matches(&data));
+    }
+
+    #[test]
+    fn unreachable_cluster_is_an_io_error_with_context() {
+        // nothing listens on port 1 of the loopback address
+        let t = RpcTransport::new("http://127.0.0.1:1");
+        let e = t.latest_blockhash().unwrap_err();
+        assert!(e.failure().is_none());
+        assert!(e.to_string().contains("127.0.0.1:1"), "{e}");
+    }
+}
