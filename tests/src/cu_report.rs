@@ -212,20 +212,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/cu-budgets.toml"))
             .unwrap();
         let b: Budgets = toml::from_str(&text).unwrap();
-        for name in [
-            "create_network",
-            "update_network",
-            "propose_authority",
-            "accept_authority",
-            "add_maker",
-            "update_maker",
-            "revoke_maker",
-            "register_node",
-            "assert_location",
-            "transfer_node",
-            "set_node_status",
-            "decommission_node",
-        ] {
+        for name in crate::NODE_REGISTRY_INSTRUCTIONS {
             assert!(
                 b.budgets.contains_key(&format!("node_registry::{name}")),
                 "{name}"

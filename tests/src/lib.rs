@@ -22,6 +22,22 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 
 pub mod cu_report;
 
+/// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
+pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 12] = [
+    "create_network",
+    "update_network",
+    "propose_authority",
+    "accept_authority",
+    "add_maker",
+    "update_maker",
+    "revoke_maker",
+    "register_node",
+    "assert_location",
+    "transfer_node",
+    "set_node_status",
+    "decommission_node",
+];
+
 pub const ONBOARDING_FEE: u64 = 1_000;
 pub const LOCATION_FEE: u64 = 300;
 pub const WINDOW_S: u32 = 3_600;

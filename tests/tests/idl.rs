@@ -29,20 +29,7 @@ fn names(v: &Value, key: &str) -> Vec<String> {
 fn idl_lists_every_instruction() {
     let idl = idl();
     assert_eq!(idl["address"], node_registry::ID.to_string());
-    let mut expected = vec![
-        "create_network",
-        "update_network",
-        "propose_authority",
-        "accept_authority",
-        "add_maker",
-        "update_maker",
-        "revoke_maker",
-        "register_node",
-        "assert_location",
-        "transfer_node",
-        "set_node_status",
-        "decommission_node",
-    ];
+    let mut expected = depin_tests::NODE_REGISTRY_INSTRUCTIONS.to_vec();
     expected.sort();
     assert_eq!(names(&idl, "instructions"), expected);
     assert_eq!(names(&idl, "accounts"), vec!["Maker", "Network", "Node"]);

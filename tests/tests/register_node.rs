@@ -42,6 +42,40 @@ fn ixs(w: &World, owner: &Owner, r: &Registration) -> Vec<Instruction> {
         .unwrap()
 }
 
+/// The `register_node` instruction for `r`, claiming `device_key` and `nonce` (which a
+/// test may set apart from what was signed).
+fn register_ix(
+    w: &World,
+    owner: &Owner,
+    r: &Registration,
+    device_key: Pubkey,
+    nonce: u64,
+) -> Instruction {
+    let credits = w
+        .reg()
+        .credits_accounts(&w.network_state(), &owner.pubkey(), None)
+        .unwrap();
+    let args = node_registry::RegisterNodeArgs {
+        device_key,
+        nonce,
+        capacity: r.capacity,
+    };
+    ix::register_node(&owner.pubkey(), &r.network, &r.maker, credits, args)
+}
+
+/// A fresh device's registration, edited by `change`, must fail with `code` and change nothing.
+fn refuse_registration(
+    w: &World,
+    owner: &Owner,
+    code: u32,
+    change: impl FnOnce(&mut Registration, &Keypair),
+) {
+    let device = w.device();
+    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    change(&mut r, &device);
+    refuse(w, owner, &device.pubkey(), code, ixs(w, owner, &r));
+}
+
 fn refuse(w: &World, owner: &Owner, device: &Pubkey, code: u32, ixs: Vec<Instruction>) {
     let watch = watch(w, owner, device);
     w.assert_refused(&watch, &[owner.pubkey()], code, || {
@@ -175,15 +209,7 @@ fn revoked_maker_is_refused() {
     w.reg()
         .revoke_maker(&w.operator, &w.network, &w.makers[0].address)
         .unwrap();
-    let device = w.device();
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::MakerRevoked),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::MakerRevoked), |_, _| {});
 }
 
 #[test]
@@ -216,70 +242,45 @@ fn maker_cap_is_enforced() {
 fn maker_signature_over_another_device_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = w.device();
-    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    r.maker_attestation =
-        attest::sign_maker_attestation(&w.makers[0].attestation, &w.network, &Pubkey::new_unique());
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::WrongMakerMessage),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::WrongMakerMessage), |r, _| {
+        r.maker_attestation = attest::sign_maker_attestation(
+            &w.makers[0].attestation,
+            &w.network,
+            &Pubkey::new_unique(),
+        );
+    });
 }
 
 #[test]
 fn maker_signature_from_another_key_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = w.device();
-    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // maker 1's key, while the instruction names maker 0
-    r.maker_attestation =
-        attest::sign_maker_attestation(&w.makers[1].attestation, &w.network, &device.pubkey());
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::WrongMakerKey),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::WrongMakerKey), |r, device| {
+        r.maker_attestation =
+            attest::sign_maker_attestation(&w.makers[1].attestation, &w.network, &device.pubkey());
+    });
 }
 
 #[test]
 fn device_consent_from_another_network_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = w.device();
     let other_network = w.create_network("other-net").unwrap();
-    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    r.device_consent =
-        attest::sign_device_consent(&device, &other_network, &owner.pubkey(), r.nonce);
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::WrongDeviceMessage),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::WrongDeviceMessage), |r, device| {
+        r.device_consent =
+            attest::sign_device_consent(device, &other_network, &owner.pubkey(), r.nonce);
+    });
 }
 
 #[test]
 fn device_consent_for_another_owner_is_refused() {
     let w = World::new();
     let owner = w.owner(5_000);
-    let device = w.device();
-    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    r.device_consent =
-        attest::sign_device_consent(&device, &w.network, &Pubkey::new_unique(), r.nonce);
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::WrongDeviceMessage),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::WrongDeviceMessage), |r, device| {
+        r.device_consent =
+            attest::sign_device_consent(device, &w.network, &Pubkey::new_unique(), r.nonce);
+    });
 }
 
 #[test]
@@ -290,20 +291,7 @@ fn device_consent_with_another_nonce_is_refused() {
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     // the instruction claims a nonce one second earlier than the one signed
-    let register = ix::register_node(
-        &owner.pubkey(),
-        &w.network,
-        &w.makers[0].address,
-        w.reg()
-            .credits_accounts(&w.network_state(), &owner.pubkey(), None)
-            .unwrap(),
-        node_registry::RegisterNodeArgs {
-            device_key: device.pubkey(),
-            nonce: r.nonce - 1,
-            capacity: r.capacity,
-        },
-    );
-    ixs[2] = register;
+    ixs[2] = register_ix(&w, &owner, &r, device.pubkey(), r.nonce - 1);
     refuse(
         &w,
         &owner,
@@ -323,20 +311,7 @@ fn device_key_must_match_the_consent_signer() {
     // maker attests `device`, but the consent is signed by another key
     r.device_consent = attest::sign_device_consent(&impostor, &w.network, &owner.pubkey(), r.nonce);
     let mut ixs = ixs(&w, &owner, &r);
-    let register = ix::register_node(
-        &owner.pubkey(),
-        &w.network,
-        &w.makers[0].address,
-        w.reg()
-            .credits_accounts(&w.network_state(), &owner.pubkey(), None)
-            .unwrap(),
-        node_registry::RegisterNodeArgs {
-            device_key: device.pubkey(),
-            nonce: r.nonce,
-            capacity: r.capacity,
-        },
-    );
-    ixs[2] = register;
+    ixs[2] = register_ix(&w, &owner, &r, device.pubkey(), r.nonce);
     refuse(&w, &owner, &device.pubkey(), code(E::WrongDeviceKey), ixs);
 }
 
@@ -586,19 +561,7 @@ fn ixs_unchecked(w: &World, owner: &Owner, r: &Registration) -> Vec<Instruction>
     vec![
         r.maker_attestation.to_instruction(),
         r.device_consent.to_instruction(),
-        ix::register_node(
-            &owner.pubkey(),
-            &r.network,
-            &r.maker,
-            w.reg()
-                .credits_accounts(&w.network_state(), &owner.pubkey(), None)
-                .unwrap(),
-            node_registry::RegisterNodeArgs {
-                device_key: r.device_consent.signer,
-                nonce: r.nonce,
-                capacity: r.capacity,
-            },
-        ),
+        register_ix(w, owner, r, r.device_consent.signer, r.nonce),
     ]
 }
 
@@ -606,15 +569,7 @@ fn ixs_unchecked(w: &World, owner: &Owner, r: &Registration) -> Vec<Instruction>
 fn insufficient_credits_are_refused() {
     let w = World::new();
     let owner = w.owner(ONBOARDING_FEE - 1);
-    let device = w.device();
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::InsufficientCredits),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::InsufficientCredits), |_, _| {});
 }
 
 #[test]
@@ -703,15 +658,7 @@ fn paused_network_registers_nothing() {
     let w = World::new();
     w.configure(|a| a.paused = true);
     let owner = w.owner(5_000);
-    let device = w.device();
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    refuse(
-        &w,
-        &owner,
-        &device.pubkey(),
-        code(E::NetworkPaused),
-        ixs(&w, &owner, &r),
-    );
+    refuse_registration(&w, &owner, code(E::NetworkPaused), |_, _| {});
 }
 
 #[test]
