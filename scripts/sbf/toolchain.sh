@@ -26,7 +26,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 # 1. Debian packages --------------------------------------------------------------------
 CURRENT="debian packages"
-pkgs=(rustc-web cargo-web rust-web-src llvm-22 libzstd-dev zlib1g-dev)
+pkgs=(rustc-web cargo-web rust-web-src llvm-22 libzstd-dev zlib1g-dev patch)
 missing=()
 for p in "${pkgs[@]}"; do
   v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
