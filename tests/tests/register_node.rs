@@ -764,3 +764,26 @@ fn replayed_consent_after_decommission_is_refused() {
     w.reg().register_node(&owner.keypair, &fresh).unwrap();
     assert_eq!(w.node_state(&node).owner, owner.pubkey());
 }
+
+#[test]
+fn a_prefunded_node_address_still_registers() {
+    let w = World::new();
+    let owner = w.owner(10_000);
+    let rent =
+        anchor_lang::prelude::Rent::default().minimum_balance(node_registry::state::Node::SPACE);
+    // someone sends lamports to future node addresses: less than the node's rent (but
+    // enough for an empty account to exist), and more than it
+    let empty = anchor_lang::prelude::Rent::default().minimum_balance(0);
+    for prefund in [empty + 1, rent + 5_000] {
+        let device = w.device();
+        let node = w.node_address(&device.pubkey());
+        w.fund(&node, prefund);
+        let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+        w.reg().register_node(&owner.keypair, &r).unwrap();
+        let acc = w.account(&node).unwrap();
+        assert_eq!(acc.owner, node_registry::ID);
+        assert_eq!(acc.lamports, rent.max(prefund));
+        assert_eq!(acc.data.len(), node_registry::state::Node::SPACE);
+        assert_eq!(w.node_state(&node).device_key, device.pubkey());
+    }
+}
