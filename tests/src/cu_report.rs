@@ -218,6 +218,6 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(b.budgets["node_registry::register_node"] <= 30_000);
+        assert!(b.budgets["node_registry::register_node"] <= 27_000);
     }
 }

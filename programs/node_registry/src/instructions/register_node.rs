@@ -154,7 +154,7 @@ impl<'info> RegisterNode<'info> {
             }
             invoke_signed(
                 &system_instruction::allocate(node.key, space),
-                &[node.clone()],
+                std::slice::from_ref(&node),
                 &[signer],
             )?;
             invoke_signed(
