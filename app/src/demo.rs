@@ -252,6 +252,10 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         .and_then(|a| tokens::supply(&a.data))
         .context("reading the credits supply")?;
     let burned = nodes as u64 * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS);
+    let suspended_on_chain = on_chain
+        .iter()
+        .filter(|(_, n)| n.status == NodeStatus::Suspended)
+        .count() as u64;
     Ok(DemoReport {
         runtime: net.describe(),
         network: network.to_string(),
@@ -264,19 +268,12 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         register_tx_bytes,
         locations_asserted: on_chain.iter().filter(|(_, n)| n.location != 0).count() as u64,
         nodes_transferred: transferred,
-        nodes_suspended: on_chain
-            .iter()
-            .filter(|(_, n)| n.status == NodeStatus::Suspended)
-            .count() as u64,
+        nodes_suspended: suspended_on_chain,
         credits_minted,
         credits_burned_for_fees: burned,
         credits_supply: supply,
         credits_reconcile: credits_minted.checked_sub(burned) == Some(supply)
-            && suspended
-                == on_chain
-                    .iter()
-                    .filter(|(_, n)| n.status == NodeStatus::Suspended)
-                    .count() as u64,
+            && suspended == suspended_on_chain,
         register_compute_units_max: register_cu_max,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })

@@ -118,11 +118,6 @@ pub fn record(logs: &[String], programs: &[(String, &str)], tx_bytes: u64) {
     }
 }
 
-/// A copy of what this process has recorded.
-pub fn samples() -> BTreeMap<String, CuSample> {
-    SAMPLES.lock().unwrap_or_else(|p| p.into_inner()).clone()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
