@@ -19,6 +19,9 @@ bash scripts/idl.sh
 step "tests (native runtime)"
 DEPIN_NATIVE=1 cargo test --locked --workspace -j2
 
+step "toolchain script checks"
+bash scripts/sbf/test-debian-packages.sh
+
 step "SBF toolchain and build (upstream LLVM, SBPF V0)"
 bash scripts/build-sbf.sh
 

@@ -2,7 +2,7 @@
 use crate::transport::{AccountFilter, Transport, TransportError};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
-use node_registry::state::{Maker, Network, Node};
+use node_registry::state::{AttestationKey, Device, Maker, Network, Node, TransferOffer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -66,6 +66,22 @@ pub fn maker(t: &(impl Transport + ?Sized), a: &Pubkey) -> Result<Maker, Account
 }
 pub fn node(t: &(impl Transport + ?Sized), a: &Pubkey) -> Result<Node, AccountError> {
     require(t, "node", a)
+}
+
+pub fn device(t: &(impl Transport + ?Sized), a: &Pubkey) -> Result<Device, AccountError> {
+    require(t, "device record", a)
+}
+pub fn attestation_key(
+    t: &(impl Transport + ?Sized),
+    a: &Pubkey,
+) -> Result<AttestationKey, AccountError> {
+    require(t, "attestation key record", a)
+}
+pub fn transfer_offer(
+    t: &(impl Transport + ?Sized),
+    a: &Pubkey,
+) -> Result<TransferOffer, AccountError> {
+    require(t, "transfer offer", a)
 }
 
 fn discriminator(d: &[u8]) -> AccountFilter {

@@ -3,7 +3,9 @@
 //! A maker signs once per device (at manufacturing); the device signs when its owner
 //! onboards it. Both travel as ed25519 precompile instructions right before `register_node`.
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::AnchorSerialize;
 use depin_core::attestation::{device_consent_message, maker_attestation_message};
+use node_registry::state::Capacity;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signature::Signature;
@@ -34,21 +36,35 @@ impl SignedStatement {
     }
 }
 
-pub fn maker_statement(network: &Pubkey, device_key: &Pubkey) -> Vec<u8> {
-    maker_attestation_message(&network.to_bytes(), &device_key.to_bytes()).to_vec()
+/// The bytes a maker signs: network, device key and the device's class and capacity (the
+/// Borsh encoding of [`Capacity`], as `register_node` re-encodes it on chain).
+pub fn maker_statement(network: &Pubkey, device_key: &Pubkey, capacity: &Capacity) -> Vec<u8> {
+    let capacity = capacity_bytes(capacity);
+    maker_attestation_message(&network.to_bytes(), &device_key.to_bytes(), &capacity)
+        .map(|m| m.as_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+/// The Borsh encoding of a capacity (what the maker attestation carries).
+pub fn capacity_bytes(capacity: &Capacity) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16);
+    // Writing into a Vec cannot fail.
+    let _ = capacity.serialize(&mut out);
+    out
 }
 
 pub fn device_statement(network: &Pubkey, owner: &Pubkey, nonce: u64) -> Vec<u8> {
     device_consent_message(&network.to_bytes(), &owner.to_bytes(), nonce).to_vec()
 }
 
-/// The maker's attestation key vouches for `device_key` in `network`.
+/// The maker's attestation key vouches for `device_key` in `network`, built with `capacity`.
 pub fn sign_maker_attestation(
     attestation_key: &Keypair,
     network: &Pubkey,
     device_key: &Pubkey,
+    capacity: &Capacity,
 ) -> SignedStatement {
-    let message = maker_statement(network, device_key);
+    let message = maker_statement(network, device_key, capacity);
     SignedStatement {
         signer: attestation_key.pubkey(),
         signature: attestation_key.sign_message(&message),
@@ -78,7 +94,15 @@ mod tests {
     #[test]
     fn precompile_instruction_is_canonical() {
         let maker = Keypair::new();
-        let s = sign_maker_attestation(&maker, &Pubkey::new_unique(), &Pubkey::new_unique());
+        let capacity = Capacity::Storage { bytes: 1 << 40 };
+        let s = sign_maker_attestation(
+            &maker,
+            &Pubkey::new_unique(),
+            &Pubkey::new_unique(),
+            &capacity,
+        );
+        assert_eq!(s.message.len(), 75 + 9);
+        assert_eq!(&s.message[75..], &capacity_bytes(&capacity)[..]);
         assert!(s.verify());
         let ix = s.to_instruction();
         let parsed = depin_core::ed25519::parse_single(&ix.data).unwrap();

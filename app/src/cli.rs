@@ -12,6 +12,7 @@ use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use node_registry::state::{Capacity, Maker, Network, Node, NodeStatus};
+use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
 use node_registry::{AddMakerArgs, CreateNetworkArgs, UpdateMakerArgs, UpdateNetworkArgs};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
@@ -140,14 +141,19 @@ pub enum MakerCmd {
         network: String,
         #[arg(long)]
         maker_key: Pubkey,
+        /// Rotate the attestation key (the old key's record is closed, the new one created).
         #[arg(long)]
         attestation_key: Option<Pubkey>,
         /// New cap; 0 removes the cap.
         #[arg(long)]
         device_cap: Option<u64>,
-        /// Reactivate a revoked maker.
+    },
+    /// Let a revoked maker attest devices again.
+    Reactivate {
         #[arg(long)]
-        reactivate: bool,
+        network: String,
+        #[arg(long)]
+        maker_key: Pubkey,
     },
     Revoke {
         #[arg(long)]
@@ -207,6 +213,10 @@ pub struct RegisterArgs {
     /// Owner's credits token account (default: associated account).
     #[arg(long)]
     pub credits_account: Option<Pubkey>,
+    /// Most credits the transaction may burn (default: the network's onboarding fee now);
+    /// it is refused on chain if the fee is raised above this before it lands.
+    #[arg(long)]
+    pub max_fee: Option<u64>,
     /// Print the unsigned transaction (base64) instead of sending it.
     #[arg(long)]
     pub sign_only: bool,
@@ -226,12 +236,31 @@ pub enum NodeCmd {
         #[arg(long)]
         owner: Option<Pubkey>,
     },
+    /// Offer the node to a new owner (--keypair: the owner); nothing moves until they accept.
     Transfer {
         #[arg(long)]
         network: String,
         device_key: Pubkey,
         #[arg(long)]
         to: Pubkey,
+    },
+    /// Accept the open transfer offer (--keypair: the recipient).
+    AcceptTransfer {
+        #[arg(long)]
+        network: String,
+        device_key: Pubkey,
+    },
+    /// Withdraw (proposer) or decline (recipient) the open transfer offer.
+    CancelTransfer {
+        #[arg(long)]
+        network: String,
+        device_key: Pubkey,
+    },
+    /// The device's permanent record: standing, registrations, last consent nonce.
+    Device {
+        #[arg(long)]
+        network: String,
+        device_key: Pubkey,
     },
     SetStatus {
         #[arg(long)]
@@ -246,6 +275,9 @@ pub enum NodeCmd {
         device_key: Pubkey,
         /// H3 cell, hex (8928308280fffff) or decimal.
         cell: String,
+        /// Most credits it may burn (default: the network's location fee now).
+        #[arg(long)]
+        max_fee: Option<u64>,
     },
     Decommission {
         #[arg(long)]
@@ -262,12 +294,18 @@ pub enum StatusArg {
 
 #[derive(Subcommand, Debug)]
 pub enum AttestCmd {
-    /// Sign (network, device key) with the maker's attestation key (--keypair).
+    /// Sign (network, device key, class and capacity) with the maker's attestation key
+    /// (--keypair).
     Maker {
         #[arg(long)]
         network: String,
         #[arg(long)]
         device_key: Pubkey,
+        #[arg(long, value_enum)]
+        class: NodeClass,
+        /// Capacity fields as for `node register --capacity`.
+        #[arg(long)]
+        capacity: String,
     },
     /// Sign (network, owner, nonce) with the device key (--keypair).
     Device {
@@ -582,17 +620,24 @@ impl Ctx<'_> {
                 paused,
             } => {
                 let a = network_address(network)?;
-                let n = self.reg.network(&a)?;
+                // Only what was given is sent: the program leaves every other setting as is.
                 let args = UpdateNetworkArgs {
-                    onboarding_fee_credits: onboarding_fee.unwrap_or(n.onboarding_fee_credits),
-                    location_fee_credits: location_fee.unwrap_or(n.location_fee_credits),
-                    attestation_window_s: attestation_window.unwrap_or(n.attestation_window_s),
+                    onboarding_fee_credits: *onboarding_fee,
+                    location_fee_credits: *location_fee,
+                    attestation_window_s: *attestation_window,
                     operator: match operator {
-                        Some(s) => optional_key(s)?,
-                        None => n.operator,
+                        Some(s) => Some(match optional_key(s)? {
+                            Some(k) => OperatorUpdate::Set(k),
+                            None => OperatorUpdate::Remove,
+                        }),
+                        None => None,
                     },
-                    paused: paused.unwrap_or(n.paused),
+                    paused: *paused,
                 };
+                anyhow::ensure!(
+                    !args.is_empty(),
+                    "nothing to update: give --onboarding-fee, --location-fee, --attestation-window, --operator or --paused"
+                );
                 let out = self.reg.update_network(&self.keypair()?, &a, args)?;
                 Ok(sent(&out.signature, json!({})))
             }
@@ -641,21 +686,27 @@ impl Ctx<'_> {
                 maker_key,
                 attestation_key,
                 device_cap,
-                reactivate,
             } => {
                 let a = network_address(network)?;
                 let maker = pda::maker(&a, maker_key).0;
-                let m = accounts::maker(self.t(), &maker)?;
                 let args = UpdateMakerArgs {
-                    attestation_key: attestation_key.unwrap_or(m.attestation_key),
-                    device_cap: match device_cap {
-                        Some(0) => None,
-                        Some(c) => Some(*c),
-                        None => m.device_cap,
-                    },
-                    active: m.active || *reactivate,
+                    attestation_key: *attestation_key,
+                    device_cap: device_cap.map(|c| match c {
+                        0 => DeviceCapUpdate::Unlimited,
+                        c => DeviceCapUpdate::Limit(c),
+                    }),
                 };
+                anyhow::ensure!(
+                    args.attestation_key.is_some() || args.device_cap.is_some(),
+                    "nothing to update: give --attestation-key or --device-cap"
+                );
                 let out = self.reg.update_maker(&self.keypair()?, &a, &maker, args)?;
+                Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
+            }
+            MakerCmd::Reactivate { network, maker_key } => {
+                let a = network_address(network)?;
+                let maker = pda::maker(&a, maker_key).0;
+                let out = self.reg.reactivate_maker(&self.keypair()?, &a, &maker)?;
                 Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
             }
             MakerCmd::Revoke { network, maker_key } => {
@@ -708,13 +759,17 @@ impl Ctx<'_> {
             }
         };
         let device_key = device_consent.signer;
+        let capacity = parse_capacity(r.class, &r.capacity)?;
         let maker_attestation = match (&r.maker_keypair, r.maker_signature) {
-            (Some(path), _) => {
-                attest::sign_maker_attestation(&config::read_keypair(path)?, &network, &device_key)
-            }
+            (Some(path), _) => attest::sign_maker_attestation(
+                &config::read_keypair(path)?,
+                &network,
+                &device_key,
+                &capacity,
+            ),
             (None, Some(signature)) => SignedStatement {
                 signer: maker_account.attestation_key,
-                message: attest::maker_statement(&network, &device_key),
+                message: attest::maker_statement(&network, &device_key, &capacity),
                 signature,
             },
             (None, None) => bail!("give --maker-keypair or --maker-signature"),
@@ -727,7 +782,7 @@ impl Ctx<'_> {
         );
         anyhow::ensure!(
             maker_attestation.verify(),
-            "the maker signature does not verify for device {device_key}"
+            "the maker signature does not verify for device {device_key} with capacity {capacity:?} (the maker signs class and capacity too)"
         );
         anyhow::ensure!(
             device_consent.verify(),
@@ -739,9 +794,22 @@ impl Ctx<'_> {
             maker_attestation,
             device_consent,
             nonce,
-            capacity: parse_capacity(r.class, &r.capacity)?,
+            capacity,
             owner_credits: r.credits_account,
+            max_fee_credits: r.max_fee,
         })
+    }
+
+    /// The onboarding fee now and the most the transaction may burn; warns on stderr when
+    /// the fee is above the limit (the program would refuse it).
+    fn fee_terms(&self, reg: &Registration) -> Result<(u64, u64)> {
+        let fee = self.reg.network(&reg.network)?.onboarding_fee_credits;
+        let max = reg.max_fee_credits.unwrap_or(fee);
+        eprintln!("onboarding fee: {fee} credits burned (the transaction allows at most {max})");
+        if fee > max {
+            eprintln!("warning: the fee is above --max-fee; register_node will refuse it (FeeAboveMaximum)");
+        }
+        Ok((fee, max))
     }
 
     fn node(&self, c: &NodeCmd) -> Result<Value> {
@@ -752,11 +820,15 @@ impl Ctx<'_> {
                         Some(o) => o,
                         None => self.keypair()?.pubkey(),
                     };
-                    let reg = self.registration(r, &owner)?;
+                    let mut reg = self.registration(r, &owner)?;
+                    let (fee, max) = self.fee_terms(&reg)?;
+                    reg.max_fee_credits = Some(max);
                     let ixs = self.reg.register_node_instructions(&owner, &reg)?;
                     let tx = self.reg.unsigned(&ixs, &owner)?;
                     let node = pda::node(&reg.network, &reg.device_consent.signer).0;
                     return Ok(json!({
+                        "onboarding_fee_credits": fee,
+                        "max_fee_credits": max,
                         "transaction": txcodec::encode(&tx),
                         "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
                         "node": node.to_string(),
@@ -768,9 +840,14 @@ impl Ctx<'_> {
                     r.owner.is_none_or(|o| o == owner.pubkey()),
                     "--owner differs from --keypair; use --sign-only to build for another wallet"
                 );
-                let reg = self.registration(r, &owner.pubkey())?;
+                let mut reg = self.registration(r, &owner.pubkey())?;
+                let (fee, max) = self.fee_terms(&reg)?;
+                reg.max_fee_credits = Some(max);
                 let (node, out) = self.reg.register_node(&owner, &reg)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+                Ok(sent(
+                    &out.signature,
+                    json!({ "node": node.to_string(), "onboarding_fee_credits": fee, "max_fee_credits": max }),
+                ))
             }
             NodeCmd::Show {
                 network,
@@ -798,8 +875,49 @@ impl Ctx<'_> {
             } => {
                 let a = network_address(network)?;
                 let node = pda::node(&a, device_key).0;
-                let out = self.reg.transfer_node(&self.keypair()?, &a, &node, *to)?;
+                let out = self
+                    .reg
+                    .propose_transfer(&self.keypair()?, &a, &node, *to)?;
+                Ok(sent(
+                    &out.signature,
+                    json!({ "node": node.to_string(), "offer": pda::transfer_offer(&node).0.to_string(), "to": to.to_string() }),
+                ))
+            }
+            NodeCmd::AcceptTransfer {
+                network,
+                device_key,
+            } => {
+                let a = network_address(network)?;
+                let node = pda::node(&a, device_key).0;
+                let out = self.reg.accept_transfer(&self.keypair()?, &a, &node)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+            }
+            NodeCmd::CancelTransfer {
+                network,
+                device_key,
+            } => {
+                let a = network_address(network)?;
+                let node = pda::node(&a, device_key).0;
+                let out = self.reg.cancel_transfer(&self.keypair()?, &node)?;
+                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+            }
+            NodeCmd::Device {
+                network,
+                device_key,
+            } => {
+                let a = network_address(network)?;
+                let address = pda::device(&a, device_key).0;
+                let d = accounts::device(self.t(), &address)?;
+                Ok(json!({
+                    "address": address.to_string(),
+                    "device_key": d.device_key.to_string(),
+                    "maker": d.maker.to_string(),
+                    "status": format!("{:?}", d.status),
+                    "registrations": d.registrations,
+                    "last_consent_nonce": d.last_consent_nonce,
+                    "first_registered_at": d.first_registered_at,
+                    "node_registered": self.t().get_account(&pda::node(&a, device_key).0)?.is_some(),
+                }))
             }
             NodeCmd::SetStatus {
                 network,
@@ -812,20 +930,36 @@ impl Ctx<'_> {
                     StatusArg::Active => NodeStatus::Active,
                     StatusArg::Suspended => NodeStatus::Suspended,
                 };
-                let out = self.reg.set_node_status(&self.keypair()?, &a, &node, s)?;
+                // Works for decommissioned devices too: the standing is on the device record.
+                let out = self
+                    .reg
+                    .set_device_status(&self.keypair()?, &a, device_key, s)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
             }
             NodeCmd::AssertLocation {
                 network,
                 device_key,
                 cell,
+                max_fee,
             } => {
                 let a = network_address(network)?;
                 let node = pda::node(&a, device_key).0;
-                let out =
-                    self.reg
-                        .assert_location(&self.keypair()?, &a, &node, parse_cell(cell)?)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+                let fee = self.reg.network(&a)?.location_fee_credits;
+                let max = max_fee.unwrap_or(fee);
+                eprintln!(
+                    "location fee: {fee} credits burned (the transaction allows at most {max})"
+                );
+                let out = self.reg.assert_location_with_max_fee(
+                    &self.keypair()?,
+                    &a,
+                    &node,
+                    parse_cell(cell)?,
+                    max,
+                )?;
+                Ok(sent(
+                    &out.signature,
+                    json!({ "node": node.to_string(), "location_fee_credits": fee, "max_fee_credits": max }),
+                ))
             }
             NodeCmd::Decommission {
                 network,
@@ -845,9 +979,12 @@ impl Ctx<'_> {
             AttestCmd::Maker {
                 network,
                 device_key,
+                class,
+                capacity,
             } => {
                 let a = network_address(network)?;
-                let s = attest::sign_maker_attestation(&kp, &a, device_key);
+                let capacity = parse_capacity(*class, capacity)?;
+                let s = attest::sign_maker_attestation(&kp, &a, device_key, &capacity);
                 Ok(
                     json!({ "signer": s.signer.to_string(), "device_key": device_key.to_string(), "signature": s.signature.to_string() }),
                 )

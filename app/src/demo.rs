@@ -31,6 +31,8 @@ pub struct DemoReport {
     /// `node_count` stored in the Network account.
     pub network_node_count: u64,
     pub node_account_bytes: u64,
+    /// Size of a device's permanent record (created at its first registration).
+    pub device_record_bytes: u64,
     /// Serialized size of one register transaction (both ed25519 instructions included).
     pub register_tx_bytes: u64,
     pub locations_asserted: u64,
@@ -189,11 +191,13 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
                 &makers[which].1,
                 &network,
                 &device.pubkey(),
+                &capacity_for(i),
             ),
             device_consent: attest::sign_device_consent(&device, &network, &owner.pubkey(), now),
             nonce: now,
             capacity: capacity_for(i),
             owner_credits: None,
+            max_fee_credits: None,
         };
         if i == 0 {
             let ixs = reg.register_node_instructions(&owner.pubkey(), &r)?;
@@ -229,7 +233,8 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     for (i, (node, _, o)) in registered.iter().enumerate() {
         if i % 10 == 9 {
             let next = &owners[(o + 1) % owners.len()];
-            reg.transfer_node(&owners[*o], &network, node, next.pubkey())?;
+            // two steps: the owner offers, the recipient accepts
+            reg.transfer_node(&owners[*o], next, &network, node)?;
             transferred += 1;
         }
         if i % 25 == 24 {
@@ -242,6 +247,13 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     let node_account_bytes = match registered.first() {
         Some((node, _, _)) => net
             .get_account(node)?
+            .map(|a| a.data.len() as u64)
+            .unwrap_or(0),
+        None => 0,
+    };
+    let device_record_bytes = match registered.first() {
+        Some((_, device, _)) => net
+            .get_account(&crate::pda::device(&network, device).0)?
             .map(|a| a.data.len() as u64)
             .unwrap_or(0),
         None => 0,
@@ -265,6 +277,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         node_accounts_on_chain: on_chain.len() as u64,
         network_node_count: network_account.node_count,
         node_account_bytes,
+        device_record_bytes,
         register_tx_bytes,
         locations_asserted: on_chain.iter().filter(|(_, n)| n.location != 0).count() as u64,
         nodes_transferred: transferred,

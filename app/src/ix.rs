@@ -84,25 +84,49 @@ pub fn add_maker(authority: &Pubkey, network: &Pubkey, args: AddMakerArgs) -> In
             authority: *authority,
             network: *network,
             maker: pda::maker(network, &args.maker_key).0,
+            attestation_key_record: pda::attestation_key(network, &args.attestation_key).0,
             system_program: SYSTEM_PROGRAM,
         },
         data::AddMaker { args },
     )
 }
 
+/// `current_key` is the maker's attestation key now; it names the record a rotation
+/// (`args.attestation_key`) closes.
 pub fn update_maker(
     authority: &Pubkey,
     network: &Pubkey,
     maker: &Pubkey,
+    current_key: &Pubkey,
     args: UpdateMakerArgs,
 ) -> Instruction {
+    let rotation = args.attestation_key.map(|new| {
+        (
+            pda::attestation_key(network, current_key).0,
+            pda::attestation_key(network, &new).0,
+        )
+    });
     build(
         acc::UpdateMaker {
             authority: *authority,
             network: *network,
             maker: *maker,
+            old_key_record: rotation.map(|r| r.0),
+            new_key_record: rotation.map(|r| r.1),
+            system_program: SYSTEM_PROGRAM,
         },
         data::UpdateMaker { args },
+    )
+}
+
+pub fn reactivate_maker(authority: &Pubkey, network: &Pubkey, maker: &Pubkey) -> Instruction {
+    build(
+        acc::ReactivateMaker {
+            authority: *authority,
+            network: *network,
+            maker: *maker,
+        },
+        data::ReactivateMaker {},
     )
 }
 
@@ -139,6 +163,7 @@ pub fn register_node(
             owner: *owner,
             network: *network,
             maker: *maker,
+            device: pda::device(network, &args.device_key).0,
             node: pda::node(network, &args.device_key).0,
             credits_mint: credits.credits_mint,
             owner_credits: credits.owner_credits,
@@ -156,6 +181,7 @@ pub fn assert_location(
     node: &Pubkey,
     credits: CreditsAccounts,
     location: u64,
+    max_fee_credits: u64,
 ) -> Instruction {
     build(
         acc::AssertLocation {
@@ -166,37 +192,80 @@ pub fn assert_location(
             owner_credits: credits.owner_credits,
             token_program: credits.token_program,
         },
-        data::AssertLocation { location },
+        data::AssertLocation {
+            location,
+            max_fee_credits,
+        },
     )
 }
 
-pub fn transfer_node(
+/// Offers the node of `device_key` to `new_owner` (who must then sign `accept_transfer`).
+pub fn propose_transfer(
     owner: &Pubkey,
     network: &Pubkey,
-    node: &Pubkey,
+    device_key: &Pubkey,
     new_owner: Pubkey,
 ) -> Instruction {
+    let node = pda::node(network, device_key).0;
     build(
-        acc::TransferNode {
+        acc::ProposeTransfer {
             owner: *owner,
             network: *network,
-            node: *node,
+            device: pda::device(network, device_key).0,
+            node,
+            offer: pda::transfer_offer(&node).0,
+            system_program: SYSTEM_PROGRAM,
         },
-        data::TransferNode { new_owner },
+        data::ProposeTransfer { new_owner },
     )
 }
 
+/// The recipient accepts; `proposer` (the offer's `from`) gets the offer's rent back.
+pub fn accept_transfer(
+    new_owner: &Pubkey,
+    network: &Pubkey,
+    device_key: &Pubkey,
+    proposer: &Pubkey,
+) -> Instruction {
+    let node = pda::node(network, device_key).0;
+    build(
+        acc::AcceptTransfer {
+            new_owner: *new_owner,
+            network: *network,
+            device: pda::device(network, device_key).0,
+            node,
+            offer: pda::transfer_offer(&node).0,
+            proposer: *proposer,
+        },
+        data::AcceptTransfer {},
+    )
+}
+
+/// The proposer withdraws, or the recipient declines, the offer on `node`.
+pub fn cancel_transfer(signer: &Pubkey, node: &Pubkey, proposer: &Pubkey) -> Instruction {
+    build(
+        acc::CancelTransfer {
+            signer: *signer,
+            offer: pda::transfer_offer(node).0,
+            proposer: *proposer,
+        },
+        data::CancelTransfer {},
+    )
+}
+
+/// Suspends or reinstates the device (and its node, if registered).
 pub fn set_node_status(
     authority: &Pubkey,
     network: &Pubkey,
-    node: &Pubkey,
+    device_key: &Pubkey,
     status: NodeStatus,
 ) -> Instruction {
     build(
         acc::SetNodeStatus {
             authority: *authority,
             network: *network,
-            node: *node,
+            device: pda::device(network, device_key).0,
+            node: pda::node(network, device_key).0,
         },
         data::SetNodeStatus { status },
     )

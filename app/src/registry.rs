@@ -39,6 +39,8 @@ pub struct Registration {
     pub capacity: Capacity,
     /// Defaults to the owner's associated credits account.
     pub owner_credits: Option<Pubkey>,
+    /// Most credits the owner agrees to burn; `None`: the network's fee as read now.
+    pub max_fee_credits: Option<u64>,
 }
 
 impl<'t> Registry<'t> {
@@ -154,6 +156,7 @@ impl<'t> Registry<'t> {
         Ok((maker, out))
     }
 
+    /// Changes the fields given; a key rotation names the old and new key records itself.
     pub fn update_maker(
         &self,
         authority: &Keypair,
@@ -161,8 +164,28 @@ impl<'t> Registry<'t> {
         maker: &Pubkey,
         args: UpdateMakerArgs,
     ) -> Result<TxOutcome> {
+        let current = accounts::maker(self.transport, maker)?.attestation_key;
         self.send(
-            &[ix::update_maker(&authority.pubkey(), network, maker, args)],
+            &[ix::update_maker(
+                &authority.pubkey(),
+                network,
+                maker,
+                &current,
+                args,
+            )],
+            authority,
+            &[],
+        )
+    }
+
+    pub fn reactivate_maker(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        maker: &Pubkey,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[ix::reactivate_maker(&authority.pubkey(), network, maker)],
             authority,
             &[],
         )
@@ -201,6 +224,7 @@ impl<'t> Registry<'t> {
             device_key: r.device_consent.signer,
             nonce: r.nonce,
             capacity: r.capacity,
+            max_fee_credits: r.max_fee_credits.unwrap_or(network.onboarding_fee_credits),
         };
         Ok(vec![
             r.maker_attestation.to_instruction(),
@@ -216,12 +240,25 @@ impl<'t> Registry<'t> {
         Ok((node, self.send(&ixs, owner, &[])?))
     }
 
+    /// Asserts a location, agreeing to at most the location fee the network charges now.
     pub fn assert_location(
         &self,
         owner: &Keypair,
         network: &Pubkey,
         node: &Pubkey,
         location: u64,
+    ) -> Result<TxOutcome> {
+        let fee = self.network(network)?.location_fee_credits;
+        self.assert_location_with_max_fee(owner, network, node, location, fee)
+    }
+
+    pub fn assert_location_with_max_fee(
+        &self,
+        owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+        location: u64,
+        max_fee_credits: u64,
     ) -> Result<TxOutcome> {
         let n = self.network(network)?;
         let credits = self.credits_accounts(&n, &owner.pubkey(), None)?;
@@ -232,26 +269,84 @@ impl<'t> Registry<'t> {
                 node,
                 credits,
                 location,
+                max_fee_credits,
             )],
             owner,
             &[],
         )
     }
 
-    pub fn transfer_node(
+    /// The device key of the node at `node` (read from chain).
+    pub fn device_key_of(&self, node: &Pubkey) -> Result<Pubkey> {
+        Ok(accounts::node(self.transport, node)?.device_key)
+    }
+
+    /// Offers the node to `new_owner`; nothing changes hands until they accept.
+    pub fn propose_transfer(
         &self,
         owner: &Keypair,
         network: &Pubkey,
         node: &Pubkey,
         new_owner: Pubkey,
     ) -> Result<TxOutcome> {
+        let device = self.device_key_of(node)?;
         self.send(
-            &[ix::transfer_node(&owner.pubkey(), network, node, new_owner)],
+            &[ix::propose_transfer(
+                &owner.pubkey(),
+                network,
+                &device,
+                new_owner,
+            )],
             owner,
             &[],
         )
     }
 
+    /// Accepts the open offer on `node`, signed by its recipient.
+    pub fn accept_transfer(
+        &self,
+        new_owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+    ) -> Result<TxOutcome> {
+        let device = self.device_key_of(node)?;
+        let offer = accounts::transfer_offer(self.transport, &pda::transfer_offer(node).0)?;
+        self.send(
+            &[ix::accept_transfer(
+                &new_owner.pubkey(),
+                network,
+                &device,
+                &offer.from,
+            )],
+            new_owner,
+            &[],
+        )
+    }
+
+    /// Withdraws (proposer) or declines (recipient) the open offer on `node`.
+    pub fn cancel_transfer(&self, signer: &Keypair, node: &Pubkey) -> Result<TxOutcome> {
+        let offer = accounts::transfer_offer(self.transport, &pda::transfer_offer(node).0)?;
+        self.send(
+            &[ix::cancel_transfer(&signer.pubkey(), node, &offer.from)],
+            signer,
+            &[],
+        )
+    }
+
+    /// Propose and accept in one go (both keys at hand: tests, demos, one operator's wallets).
+    pub fn transfer_node(
+        &self,
+        owner: &Keypair,
+        new_owner: &Keypair,
+        network: &Pubkey,
+        node: &Pubkey,
+    ) -> Result<TxOutcome> {
+        self.propose_transfer(owner, network, node, new_owner.pubkey())?;
+        self.accept_transfer(new_owner, network, node)
+    }
+
+    /// Suspends or reinstates the node at `node` (which must exist; see
+    /// [`Self::set_device_status`] for a decommissioned device).
     pub fn set_node_status(
         &self,
         authority: &Keypair,
@@ -259,11 +354,23 @@ impl<'t> Registry<'t> {
         node: &Pubkey,
         status: NodeStatus,
     ) -> Result<TxOutcome> {
+        let device = self.device_key_of(node)?;
+        self.set_device_status(authority, network, &device, status)
+    }
+
+    /// Suspends or reinstates a device, registered or not.
+    pub fn set_device_status(
+        &self,
+        authority: &Keypair,
+        network: &Pubkey,
+        device_key: &Pubkey,
+        status: NodeStatus,
+    ) -> Result<TxOutcome> {
         self.send(
             &[ix::set_node_status(
                 &authority.pubkey(),
                 network,
-                node,
+                device_key,
                 status,
             )],
             authority,

@@ -20,6 +20,7 @@ use depin::pda;
 use depin::registry::Registry;
 use depin::transport::Transport;
 use depin::Pubkey;
+use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
 use node_registry::{AddMakerArgs, CreateNetworkArgs, UpdateMakerArgs, UpdateNetworkArgs};
 use serde::{Deserialize, Serialize};
 use solana_keypair::Keypair;
@@ -135,17 +136,24 @@ pub fn bootstrap(t: &dyn Transport, authority: &Keypair, cfg: &NetworkConfig) ->
                     authority,
                     &network,
                     UpdateNetworkArgs {
-                        onboarding_fee_credits: cfg.onboarding_fee_credits,
-                        location_fee_credits: cfg.location_fee_credits,
-                        attestation_window_s: cfg.attestation_window_s,
-                        operator,
-                        paused: false,
+                        operator: operator.map(OperatorUpdate::Set),
+                        ..Default::default()
                     },
                 )?;
                 report.actions.push("set operator".into());
             }
         }
         Some(n) => {
+            // A network of that name that someone else controls is not ours to adopt, even
+            // if its settings match the file (a squatter can copy them).
+            anyhow::ensure!(
+                n.authority == authority.pubkey(),
+                "network {} already exists with authority {}, not this bootstrap's key {}; \
+                 choose another name, or run with the network's authority keypair",
+                cfg.name,
+                n.authority,
+                authority.pubkey()
+            );
             for (what, configured, actual) in [
                 ("token_mint", &cfg.token_mint, n.token_mint),
                 ("credits_mint", &cfg.credits_mint, n.credits_mint),
@@ -158,24 +166,23 @@ pub fn bootstrap(t: &dyn Transport, authority: &Keypair, cfg: &NetworkConfig) ->
                     );
                 }
             }
+            // Only the settings that differ are sent; the pause flag is never touched.
+            let changed = |want, have| (want != have).then_some(want);
             let wanted = UpdateNetworkArgs {
-                onboarding_fee_credits: cfg.onboarding_fee_credits,
-                location_fee_credits: cfg.location_fee_credits,
-                attestation_window_s: cfg.attestation_window_s,
-                operator,
-                paused: n.paused,
+                onboarding_fee_credits: changed(
+                    cfg.onboarding_fee_credits,
+                    n.onboarding_fee_credits,
+                ),
+                location_fee_credits: changed(cfg.location_fee_credits, n.location_fee_credits),
+                attestation_window_s: (cfg.attestation_window_s != n.attestation_window_s)
+                    .then_some(cfg.attestation_window_s),
+                operator: (operator != n.operator).then_some(match operator {
+                    Some(k) => OperatorUpdate::Set(k),
+                    None => OperatorUpdate::Remove,
+                }),
+                paused: None,
             };
-            if (
-                n.onboarding_fee_credits,
-                n.location_fee_credits,
-                n.attestation_window_s,
-                n.operator,
-            ) != (
-                wanted.onboarding_fee_credits,
-                wanted.location_fee_credits,
-                wanted.attestation_window_s,
-                wanted.operator,
-            ) {
+            if !wanted.is_empty() {
                 reg.update_network(authority, &network, wanted)
                     .context("updating the network")?;
                 report.actions.push(format!("updated network {}", cfg.name));
@@ -213,9 +220,14 @@ pub fn bootstrap(t: &dyn Transport, authority: &Keypair, cfg: &NetworkConfig) ->
                     &network,
                     &address,
                     UpdateMakerArgs {
-                        attestation_key,
-                        device_cap: m.device_cap,
-                        active: existing.active,
+                        attestation_key: (existing.attestation_key != attestation_key)
+                            .then_some(attestation_key),
+                        device_cap: (existing.device_cap != m.device_cap).then_some(
+                            match m.device_cap {
+                                Some(c) => DeviceCapUpdate::Limit(c),
+                                None => DeviceCapUpdate::Unlimited,
+                            },
+                        ),
                     },
                 )
                 .with_context(|| format!("updating maker {maker_key}"))?;

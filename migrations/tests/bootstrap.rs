@@ -88,3 +88,28 @@ fn refuses_to_change_mints_and_bad_files() {
     let err = bootstrap(&net, &authority, &cfg).unwrap_err();
     assert!(format!("{err:#}").contains("not a public key"), "{err:#}");
 }
+
+#[test]
+fn refuses_to_adopt_a_network_someone_else_controls() {
+    let net = EmbeddedNetwork::start().unwrap();
+    let ours = net.payer();
+    let dir = tempfile::tempdir().unwrap();
+    // a squatter creates the name first, with the very settings of our file
+    let squatter = Keypair::new();
+    let fund = depin::ix::transfer_lamports(&ours.pubkey(), &squatter.pubkey(), 1_000_000_000);
+    depin::registry::Registry::new(&net)
+        .send(&[fund], &ours, &[])
+        .unwrap();
+    let cfg = write(
+        dir.path(),
+        "name = \"squat-net\"\nonboarding_fee_credits = 400\nlocation_fee_credits = 100\n",
+    );
+    bootstrap(&net, &squatter, &cfg).unwrap();
+    let err = bootstrap(&net, &ours, &cfg).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("already exists with authority")
+            && msg.contains(&squatter.pubkey().to_string()),
+        "{msg}"
+    );
+}

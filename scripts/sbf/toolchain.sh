@@ -2,7 +2,9 @@
 # Installs or builds everything the upstream-LLVM SBPF build needs, without Anza's
 # platform-tools, and caches it under $DEPIN_SBF_CACHE (default ~/.cache/depin-kit/sbf):
 #
-#   1. Debian rustc-web / cargo-web / rust-web-src 1.96 and llvm-22 (for llvm-as)
+#   1. Debian rustc-web / cargo-web / rust-web-src 1.96.x (any revision) and llvm-22 (for
+#      llvm-as); the checks live in scripts/sbf/debian-packages.sh (tested by
+#      scripts/sbf/test-debian-packages.sh)
 #   2. the static LLVM 23.1.1 SDK from the PyPI wheels mlc-llvm-static(-extra-targets)
 #   3. sbpf-linker 0.2.6 built against that SDK
 #   4. a copy of the 1.96 std sources with scripts/sbf/std-solana.patch applied
@@ -13,7 +15,11 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${DEPIN_SBF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/depin-kit/sbf}
-RUST_DEB_VERSION=1.96.0+dfsg1-1~deb12u2
+# rustc-web / cargo-web / rust-web-src: any revision of this upstream series. Debian's security
+# archive keeps only the newest revision, so none is pinned.
+RUST_SERIES=1.96
+# the rust-web-src revision scripts/sbf/std-solana.patch was made against (for messages)
+STD_PATCH_MADE_FOR=1.96.0+dfsg1-1~deb12u2
 LLVM_WHEEL_VERSION=23.1.1.post0
 LINKER_VERSION=0.2.6
 mkdir -p "$CACHE"
@@ -23,30 +29,23 @@ fail() { echo "sbf-toolchain: FAILED at step '$CURRENT': $*" >&2; exit 1; }
 stamp_ok() { [ -f "$CACHE/stamps/$1" ] && [ "$(cat "$CACHE/stamps/$1")" = "$2" ]; }
 stamp() { mkdir -p "$CACHE/stamps"; echo "$2" > "$CACHE/stamps/$1"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else fail "needs root for: $*"; fi; }
+# shellcheck source=scripts/sbf/debian-packages.sh
+source "$ROOT/scripts/sbf/debian-packages.sh"
 
 # 1. Debian packages --------------------------------------------------------------------
 CURRENT="debian packages"
-pkgs=(rustc-web cargo-web rust-web-src llvm-22 libzstd-dev zlib1g-dev patch)
-missing=()
-for p in "${pkgs[@]}"; do
-  v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
-  case "$p" in
-    rustc-web|cargo-web|rust-web-src) [ "$v" = "$RUST_DEB_VERSION" ] || missing+=("$p=$RUST_DEB_VERSION") ;;
-    *) [ -n "$v" ] || missing+=("$p") ;;
-  esac
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]}"
-  as_root apt-get update -qq || fail "apt-get update"
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || fail "apt-get install ${missing[*]} (bookworm-security must be enabled)"
-fi
+# sets SBF_RUST_DEB_VERSION, SBF_RUSTC_DEB_VERSION, SBF_RUST_UPSTREAM and SBF_STD_SRC
+sbf_debian_packages "$RUST_SERIES" llvm-22 libzstd-dev zlib1g-dev patch
 RUSTC_WEB=/usr/bin/rustc
 CARGO_WEB=/usr/bin/cargo
-"$RUSTC_WEB" --version | grep -q '^rustc 1\.96\.' || fail "$RUSTC_WEB is not rustc 1.96 ($("$RUSTC_WEB" --version))"
+rustc_version=$("$RUSTC_WEB" --version 2>&1) || fail "$RUSTC_WEB does not run: $rustc_version"
+case "$rustc_version" in
+  "rustc $SBF_RUST_UPSTREAM "*|"rustc $SBF_RUST_UPSTREAM") ;;
+  *) fail "$RUSTC_WEB is '$rustc_version', expected rustc $SBF_RUST_UPSTREAM of rustc-web $SBF_RUSTC_DEB_VERSION ('dpkg -S $RUSTC_WEB' says which package owns it)" ;;
+esac
 LLVM_AS=$(command -v llvm-as-22) || fail "llvm-as-22 not found"
-STD_SRC=/usr/src/rustc-1.96.0/library
-[ -d "$STD_SRC/std" ] || fail "$STD_SRC/std missing (package rust-web-src)"
+STD_SRC=$SBF_STD_SRC
+[ -d "$STD_SRC/std" ] || fail "$STD_SRC/std missing (rust-web-src $SBF_RUST_DEB_VERSION; 'dpkg -L rust-web-src' shows where it put the sources)"
 
 # 2. Static LLVM 23 SDK -------------------------------------------------------------------
 CURRENT="LLVM 23 SDK"
@@ -102,17 +101,19 @@ fi
 CURRENT="std sources"
 PATCH="$ROOT/scripts/sbf/std-solana.patch"
 patch_sum=$(sha256sum "$PATCH" | cut -c1-16)
-if ! stamp_ok std "$RUST_DEB_VERSION/$patch_sum"; then
-  step "copying std sources and applying std-solana.patch"
+# the stamp names the installed rust-web-src revision: a new revision re-copies and re-patches
+if ! stamp_ok std "$SBF_RUST_DEB_VERSION/$patch_sum"; then
+  step "copying std sources of rust-web-src $SBF_RUST_DEB_VERSION and applying std-solana.patch"
   rm -rf "$CACHE/rust-src"
   mkdir -p "$CACHE/rust-src"
   cp -r "$STD_SRC" "$CACHE/rust-src/library"
   # Cargo.lock of the std workspace sits beside library/ in the Debian package.
-  [ -f /usr/src/rustc-1.96.0/Cargo.lock ] && cp /usr/src/rustc-1.96.0/Cargo.lock "$CACHE/rust-src/" || true
-  (cd "$CACHE/rust-src" && patch -s -p1 < "$PATCH") || fail "std-solana.patch does not apply"
+  STD_LOCK="$(dirname "$STD_SRC")/Cargo.lock"
+  if [ -f "$STD_LOCK" ]; then cp "$STD_LOCK" "$CACHE/rust-src/"; fi
+  sbf_apply_std_patch "$CACHE/rust-src" "$PATCH" "$SBF_RUST_DEB_VERSION" "$STD_PATCH_MADE_FOR" "$STD_SRC"
   # a changed std invalidates the prebuilt std of earlier builds
   rm -rf "$ROOT/target/sbf/bpfel-solana/release/.fingerprint/std-"* "$ROOT/target/sbf/bpfel-solana/release/deps/libstd-"*
-  stamp std "$RUST_DEB_VERSION/$patch_sum"
+  stamp std "$SBF_RUST_DEB_VERSION/$patch_sum"
 fi
 
 # 5. i128 shims ----------------------------------------------------------------------------

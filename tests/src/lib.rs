@@ -10,7 +10,7 @@ use depin::registry::{tx_failure, Registration, Registry};
 use depin::transport::embedded::{EmbeddedNetwork, RuntimeMode};
 use depin::transport::{Transport, TxOutcome};
 use depin::{pda, tokens};
-use node_registry::state::{Capacity, Maker, Network, Node};
+use node_registry::state::{Capacity, Device, Maker, Network, Node};
 use node_registry::{AddMakerArgs, CreateNetworkArgs, RegistryError, UpdateNetworkArgs};
 use solana_account::Account;
 use solana_instruction::Instruction;
@@ -23,20 +23,30 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 pub mod cu_report;
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
-pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 12] = [
+pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [
     "create_network",
     "update_network",
     "propose_authority",
     "accept_authority",
     "add_maker",
     "update_maker",
+    "reactivate_maker",
     "revoke_maker",
     "register_node",
     "assert_location",
-    "transfer_node",
+    "propose_transfer",
+    "accept_transfer",
+    "cancel_transfer",
     "set_node_status",
     "decommission_node",
 ];
+
+/// The capacity test registrations use (and makers attest).
+pub const TEST_CAPACITY: Capacity = Capacity::Gpu {
+    gpus: 8,
+    vram_gib: 80,
+    fp16_tflops: 989,
+};
 
 pub const ONBOARDING_FEE: u64 = 1_000;
 pub const LOCATION_FEE: u64 = 300;
@@ -210,7 +220,17 @@ impl World {
         maker: &TestMaker,
         device: &Keypair,
     ) -> Registration {
-        let nonce = self.now();
+        self.registration_with_nonce(owner, maker, device, self.now())
+    }
+
+    /// The same with the device consent signed over `nonce`.
+    pub fn registration_with_nonce(
+        &self,
+        owner: &Pubkey,
+        maker: &TestMaker,
+        device: &Keypair,
+        nonce: u64,
+    ) -> Registration {
         Registration {
             network: self.network,
             maker: maker.address,
@@ -218,15 +238,13 @@ impl World {
                 &maker.attestation,
                 &self.network,
                 &device.pubkey(),
+                &TEST_CAPACITY,
             ),
             device_consent: attest::sign_device_consent(device, &self.network, owner, nonce),
             nonce,
-            capacity: Capacity::Gpu {
-                gpus: 8,
-                vram_gib: 80,
-                fp16_tflops: 989,
-            },
+            capacity: TEST_CAPACITY,
             owner_credits: None,
+            max_fee_credits: None,
         }
     }
 
@@ -255,21 +273,9 @@ impl World {
         self.net.get_account(a).expect("get account")
     }
 
-    /// The network's current settings, as `update_network` arguments.
-    pub fn network_settings(&self) -> UpdateNetworkArgs {
-        let n = self.network_state();
-        UpdateNetworkArgs {
-            onboarding_fee_credits: n.onboarding_fee_credits,
-            location_fee_credits: n.location_fee_credits,
-            attestation_window_s: n.attestation_window_s,
-            operator: n.operator,
-            paused: n.paused,
-        }
-    }
-
-    /// Changes some settings as the authority: `w.configure(|a| a.paused = true)`.
+    /// Changes some settings as the authority: `w.configure(|a| a.paused = Some(true))`.
     pub fn configure(&self, change: impl FnOnce(&mut UpdateNetworkArgs)) {
-        let mut args = self.network_settings();
+        let mut args = UpdateNetworkArgs::default();
         change(&mut args);
         self.reg()
             .update_network(&self.operator, &self.network, args)
@@ -284,6 +290,13 @@ impl World {
     }
     pub fn node_state(&self, a: &Pubkey) -> Node {
         depin::accounts::node(&self.net, a).expect("node")
+    }
+    /// The permanent record of `device` in this network.
+    pub fn device_state(&self, device: &Pubkey) -> Device {
+        depin::accounts::device(&self.net, &self.device_address(device)).expect("device record")
+    }
+    pub fn device_address(&self, device: &Pubkey) -> Pubkey {
+        pda::device(&self.network, device).0
     }
     pub fn credits_of(&self, owner: &Owner) -> u64 {
         self.reg().token_balance(&owner.credits).expect("balance")

@@ -75,6 +75,10 @@ fn sign_only_round_trip() {
     .unwrap();
     assert_eq!(built["missing_signers"], serde_json::json!([owner_key]));
     assert!(built["bytes"].as_u64().unwrap() <= 1232);
+    // the wallet is shown the fee and the limit written into the transaction
+    assert_eq!(built["onboarding_fee_credits"], ONBOARDING_FEE);
+    assert_eq!(built["max_fee_credits"], ONBOARDING_FEE);
+
     let unsigned = s(&built, "transaction");
 
     // sending it unsigned is refused before it leaves
@@ -132,6 +136,49 @@ fn sign_only_round_trip() {
     assert_eq!(w.credits_of(&owner), 5_000 - ONBOARDING_FEE);
     let node = w.node_state(&w.node_address(&device.pubkey()));
     assert_eq!(node.owner, owner.pubkey());
+
+    // 5. the authority raises the fee between building and landing: refused by name
+    let second = w.device();
+    let second_file = write_key(dir.path(), "second.json", &second);
+    let built = depin(
+        &w,
+        &[
+            "node",
+            "register",
+            "--network",
+            &network,
+            "--maker-key",
+            &maker_key,
+            "--maker-keypair",
+            maker_file.to_str().unwrap(),
+            "--device-keypair",
+            second_file.to_str().unwrap(),
+            "--class",
+            "gpu",
+            "--capacity",
+            "gpus=8,vram=80,tflops=989",
+            "--owner",
+            &owner_key,
+            "--sign-only",
+        ],
+    )
+    .unwrap();
+    w.configure(|a| a.onboarding_fee_credits = Some(ONBOARDING_FEE + 1));
+    let signed = depin(
+        &w,
+        &[
+            "--keypair",
+            owner_file.to_str().unwrap(),
+            "tx",
+            "sign",
+            &s(&built, "transaction"),
+        ],
+    )
+    .unwrap();
+    let err = depin(&w, &["tx", "send", &s(&signed, "transaction")]).unwrap_err();
+    assert!(err.contains("FeeAboveMaximum"), "{err}");
+    assert!(w.account(&w.node_address(&second.pubkey())).is_none());
+    assert_eq!(w.credits_of(&owner), 5_000 - ONBOARDING_FEE);
 }
 
 #[test]
@@ -158,6 +205,10 @@ fn offline_attestations_from_separate_parties() {
             &network,
             "--device-key",
             &device_key,
+            "--class",
+            "hotspot",
+            "--capacity",
+            "radios=1,gain=58,elevation=12",
         ],
     )
     .unwrap();
@@ -449,6 +500,16 @@ fn network_maker_and_node_commands() {
     assert!(depin(&w, &["node", "show", "--network", "cli-net", &dk])
         .unwrap_err()
         .contains("no node account"));
+    // the device record stays
+    let rec = depin(&w, &["node", "device", "--network", "cli-net", &dk]).unwrap();
+    assert_eq!(
+        (
+            rec["registrations"].as_u64(),
+            s(&rec, "status"),
+            rec["node_registered"].as_bool()
+        ),
+        (Some(1), "Active".to_string(), Some(false))
+    );
 
     depin(
         &w,
@@ -466,6 +527,125 @@ fn network_maker_and_node_commands() {
     .unwrap();
     let makers = depin(&w, &["maker", "list", "--network", "cli-net"]).unwrap();
     assert_eq!(makers[0]["active"], false);
+    // an update changes what it names only; reactivation is explicit
+    depin(
+        &w,
+        &[
+            "--keypair",
+            op,
+            "maker",
+            "update",
+            "--network",
+            "cli-net",
+            "--maker-key",
+            &maker.pubkey().to_string(),
+            "--device-cap",
+            "7",
+        ],
+    )
+    .unwrap();
+    let makers = depin(&w, &["maker", "list", "--network", "cli-net"]).unwrap();
+    assert_eq!(
+        (&makers[0]["active"], &makers[0]["device_cap"]),
+        (&serde_json::json!(false), &serde_json::json!(7))
+    );
+    depin(
+        &w,
+        &[
+            "--keypair",
+            op,
+            "maker",
+            "reactivate",
+            "--network",
+            "cli-net",
+            "--maker-key",
+            &maker.pubkey().to_string(),
+        ],
+    )
+    .unwrap();
+    let makers = depin(&w, &["maker", "list", "--network", "cli-net"]).unwrap();
+    assert_eq!(makers[0]["active"], true);
+}
+
+#[test]
+fn transfer_in_two_steps_from_the_cli() {
+    let w = World::new();
+    let dir = tempfile::tempdir().unwrap();
+    let owner = w.owner(ONBOARDING_FEE);
+    let buyer = w.owner(0);
+    let (device, node) = w.register(&owner);
+    let owner_file = write_key(dir.path(), "owner.json", &owner.keypair);
+    let buyer_file = write_key(dir.path(), "buyer.json", &buyer.keypair);
+    let network = w.network.to_string();
+    let dk = device.pubkey().to_string();
+    let offer = depin(
+        &w,
+        &[
+            "--keypair",
+            owner_file.to_str().unwrap(),
+            "node",
+            "transfer",
+            "--network",
+            &network,
+            &dk,
+            "--to",
+            &buyer.pubkey().to_string(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s(&offer, "to"), buyer.pubkey().to_string());
+    assert_eq!(
+        w.node_state(&node).owner,
+        owner.pubkey(),
+        "nothing moved yet"
+    );
+    // the owner cannot accept on the buyer's behalf
+    let err = depin(
+        &w,
+        &[
+            "--keypair",
+            owner_file.to_str().unwrap(),
+            "node",
+            "accept-transfer",
+            "--network",
+            &network,
+            &dk,
+        ],
+    )
+    .unwrap_err();
+    assert!(err.contains("NotTransferParty"), "{err}");
+    depin(
+        &w,
+        &[
+            "--keypair",
+            buyer_file.to_str().unwrap(),
+            "node",
+            "accept-transfer",
+            "--network",
+            &network,
+            &dk,
+        ],
+    )
+    .unwrap();
+    assert_eq!(w.node_state(&node).owner, buyer.pubkey());
+    // the fee limit of assert-location is shown and enforced
+    let err = depin(
+        &w,
+        &[
+            "--keypair",
+            buyer_file.to_str().unwrap(),
+            "node",
+            "assert-location",
+            "--network",
+            &network,
+            &dk,
+            "8928308280fffff",
+            "--max-fee",
+            "0",
+        ],
+    )
+    .unwrap_err();
+    assert!(err.contains("FeeAboveMaximum"), "{err}");
 }
 
 #[test]

@@ -1,15 +1,14 @@
-//! Every state change emits its event. Events travel in the program log ("Program data:"),
-//! which only the SBF runtime records: natively compiled programs print their logs instead
-//! (see docs/architecture.md), so in native mode this checks that no event appears and in
-//! SBF mode that each one does, with the right contents.
+//! Every state change emits its event. Events travel in the program log ("Program data:").
+//! The SBF runtime records them itself; for natively compiled programs the embedded
+//! transport captures `sol_log_data` (see `depin::transport::embedded`), so these tests
+//! assert the same events in both modes.
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
-use depin::transport::embedded::RuntimeMode;
 use depin::transport::TxOutcome;
 use depin_tests::*;
 use node_registry::events::*;
-use node_registry::state::NodeStatus;
-use node_registry::UpdateMakerArgs;
+use node_registry::state::{DeviceCapUpdate, NodeStatus};
+use node_registry::{UpdateMakerArgs, UpdateNetworkArgs};
 use solana_signer::Signer;
 
 /// Event payloads (discriminator + borsh) found in a transaction's logs.
@@ -34,8 +33,7 @@ fn one<E: AnchorDeserialize + Discriminator>(out: &TxOutcome) -> E {
 #[test]
 fn every_state_change_emits_its_event() {
     let w = World::new();
-    let sbf = matches!(w.net.mode(), RuntimeMode::Sbf(_));
-    let owner = w.owner(ONBOARDING_FEE + LOCATION_FEE);
+    let owner = w.owner(2 * ONBOARDING_FEE + LOCATION_FEE);
     let buyer = w.owner(0);
     let next = w.owner(0);
     let reg = w.reg();
@@ -51,8 +49,16 @@ fn every_state_change_emits_its_event() {
             .unwrap(),
     ));
     outcomes.push((
-        "transfer",
-        reg.transfer_node(&owner.keypair, &w.network, &node, buyer.pubkey())
+        "propose",
+        reg.propose_transfer(&owner.keypair, &w.network, &node, next.pubkey())
+            .unwrap(),
+    ));
+    outcomes.push(("cancel", reg.cancel_transfer(&next.keypair, &node).unwrap()));
+    reg.propose_transfer(&owner.keypair, &w.network, &node, buyer.pubkey())
+        .unwrap();
+    outcomes.push((
+        "accept",
+        reg.accept_transfer(&buyer.keypair, &w.network, &node)
             .unwrap(),
     ));
     outcomes.push((
@@ -61,20 +67,30 @@ fn every_state_change_emits_its_event() {
             .unwrap(),
     ));
     outcomes.push((
-        "status2",
-        reg.set_node_status(&w.operator, &w.network, &node, NodeStatus::Active)
-            .unwrap(),
-    ));
-    outcomes.push((
         "decommission",
         reg.decommission_node(&buyer.keypair, &w.network, &node)
             .unwrap(),
     ));
+    outcomes.push((
+        "device_status",
+        reg.set_device_status(
+            &w.operator,
+            &w.network,
+            &device.pubkey(),
+            NodeStatus::Active,
+        )
+        .unwrap(),
+    ));
+    w.net.advance_time(1).unwrap();
+    let again = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    outcomes.push((
+        "reregister",
+        reg.register_node(&owner.keypair, &again).unwrap().1,
+    ));
     let m = &w.makers[1];
     let args = UpdateMakerArgs {
-        attestation_key: m.attestation.pubkey(),
-        device_cap: Some(9),
-        active: true,
+        device_cap: Some(DeviceCapUpdate::Limit(9)),
+        ..Default::default()
     };
     outcomes.push((
         "update_maker",
@@ -86,32 +102,30 @@ fn every_state_change_emits_its_event() {
         reg.revoke_maker(&w.operator, &w.network, &m.address)
             .unwrap(),
     ));
-    let mut settings = w.network_settings();
-    settings.location_fee_credits = 7;
+    outcomes.push((
+        "reactivate",
+        reg.reactivate_maker(&w.operator, &w.network, &m.address)
+            .unwrap(),
+    ));
+    let settings = UpdateNetworkArgs {
+        location_fee_credits: Some(7),
+        ..Default::default()
+    };
     outcomes.push((
         "update_network",
         reg.update_network(&w.operator, &w.network, settings)
             .unwrap(),
     ));
     outcomes.push((
-        "propose",
+        "propose_authority",
         reg.propose_authority(&w.operator, &w.network, Some(next.pubkey()))
             .unwrap(),
     ));
     outcomes.push((
-        "accept",
+        "accept_authority",
         reg.accept_authority(&next.keypair, &w.network).unwrap(),
     ));
 
-    if !sbf {
-        for (what, o) in &outcomes {
-            assert!(
-                events(o).is_empty(),
-                "{what}: native programs do not record logs"
-            );
-        }
-        return;
-    }
     let get = |k: &str| &outcomes.iter().find(|(w, _)| *w == k).unwrap().1;
 
     let e: NodeRegistered = one(get("register"));
@@ -120,57 +134,84 @@ fn every_state_change_emits_its_event() {
         (node, device.pubkey(), owner.pubkey(), w.makers[0].address)
     );
     assert_eq!(
-        (e.network, e.fee_burned, e.capacity),
-        (w.network, ONBOARDING_FEE, r.capacity)
+        (e.network, e.fee_burned, e.capacity, e.registration),
+        (w.network, ONBOARDING_FEE, r.capacity, 1)
     );
     let e: LocationAsserted = one(get("location"));
     assert_eq!(
         (e.node, e.location, e.location_changes, e.fee_burned),
         (node, 0x8928308280fffff, 1, LOCATION_FEE)
     );
-    let e: NodeTransferred = one(get("transfer"));
+    let e: NodeTransferProposed = one(get("propose"));
+    assert_eq!(
+        (e.node, e.from, e.to),
+        (node, owner.pubkey(), next.pubkey())
+    );
+    let e: NodeTransferCancelled = one(get("cancel"));
+    assert_eq!((e.node, e.by, e.to), (node, next.pubkey(), next.pubkey()));
+    let e: NodeTransferred = one(get("accept"));
     assert_eq!((e.from, e.to), (owner.pubkey(), buyer.pubkey()));
     let e: NodeStatusChanged = one(get("status"));
     assert_eq!(
-        (e.status, e.by),
-        (NodeStatus::Suspended, w.operator.pubkey())
+        (e.status, e.by, e.device_key, e.node_registered),
+        (
+            NodeStatus::Suspended,
+            w.operator.pubkey(),
+            device.pubkey(),
+            true
+        )
     );
-    let e: NodeStatusChanged = one(get("status2"));
-    assert_eq!(e.status, NodeStatus::Active);
     let e: NodeDecommissioned = one(get("decommission"));
     assert_eq!(
         (e.node, e.owner, e.device_key),
         (node, buyer.pubkey(), device.pubkey())
     );
+    let e: NodeStatusChanged = one(get("device_status"));
+    assert_eq!((e.status, e.node_registered), (NodeStatus::Active, false));
+    let e: NodeRegistered = one(get("reregister"));
+    assert_eq!((e.registration, e.owner), (2, owner.pubkey()));
     let e: MakerUpdated = one(get("update_maker"));
     assert_eq!(
-        (e.maker, e.device_cap, e.active),
-        (m.address, Some(9), true)
+        (e.maker, e.device_cap, e.active, e.attestation_key),
+        (m.address, Some(9), true, m.attestation.pubkey())
     );
     let e: MakerRevoked = one(get("revoke"));
     assert_eq!(e.maker, m.address);
+    let e: MakerReactivated = one(get("reactivate"));
+    assert_eq!(e.maker, m.address);
     let e: NetworkUpdated = one(get("update_network"));
-    assert_eq!(e.location_fee_credits, 7);
-    let e: AuthorityProposed = one(get("propose"));
+    assert_eq!(
+        (e.location_fee_credits, e.onboarding_fee_credits, e.paused),
+        (7, ONBOARDING_FEE, false)
+    );
+    let e: AuthorityProposed = one(get("propose_authority"));
     assert_eq!(e.proposed, Some(next.pubkey()));
-    let e: AuthorityAccepted = one(get("accept"));
+    let e: AuthorityAccepted = one(get("accept_authority"));
     assert_eq!(
         (e.previous, e.authority),
         (w.operator.pubkey(), next.pubkey())
     );
 }
 
+/// A refused transaction leaves no event behind.
+#[test]
+fn refused_transactions_emit_nothing() {
+    let w = World::new();
+    let owner = w.owner(0);
+    let device = w.device();
+    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    let err = w.reg().register_node(&owner.keypair, &r).unwrap_err();
+    let f = depin::registry::tx_failure(&err).expect("a refused transaction");
+    assert!(
+        f.logs.iter().all(|l| !l.starts_with("Program data: ")),
+        "{:?}",
+        f.logs
+    );
+}
+
 #[test]
 fn creation_events() {
     let w = World::new();
-    if !matches!(w.net.mode(), RuntimeMode::Sbf(_)) {
-        return assert!(events(
-            &w.reg()
-                .revoke_maker(&w.operator, &w.network, &w.makers[0].address)
-                .unwrap()
-        )
-        .is_empty());
-    }
     let (network, o) = w
         .reg()
         .create_network(

@@ -32,8 +32,18 @@ fn idl_lists_every_instruction() {
     let mut expected = depin_tests::NODE_REGISTRY_INSTRUCTIONS.to_vec();
     expected.sort();
     assert_eq!(names(&idl, "instructions"), expected);
-    assert_eq!(names(&idl, "accounts"), vec!["Maker", "Network", "Node"]);
-    assert_eq!(names(&idl, "events").len(), 12);
+    assert_eq!(
+        names(&idl, "accounts"),
+        vec![
+            "AttestationKey",
+            "Device",
+            "Maker",
+            "Network",
+            "Node",
+            "TransferOffer"
+        ]
+    );
+    assert_eq!(names(&idl, "events").len(), 15);
 }
 
 #[test]
@@ -68,6 +78,7 @@ fn register_node_takes_the_instructions_sysvar() {
             "owner",
             "network",
             "maker",
+            "device",
             "node",
             "credits_mint",
             "owner_credits",
@@ -76,4 +87,58 @@ fn register_node_takes_the_instructions_sysvar() {
             "system_program"
         ]
     );
+}
+
+/// Error numbers quoted in the docs (`Name (6xxx)`) are the IDL's.
+#[test]
+fn error_codes_quoted_in_the_docs_are_the_idls() {
+    let idl = idl();
+    let codes: std::collections::BTreeMap<String, u64> = idl["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut checked = 0;
+    for doc in [
+        "README.md",
+        "programs/node_registry/README.md",
+        "docs/architecture.md",
+        "docs/operator-guide.md",
+        "docs/devnet.md",
+    ] {
+        let Ok(text) = std::fs::read_to_string(format!("{root}/{doc}")) else {
+            continue;
+        };
+        // every `Word (6NNN)` in the text
+        let bytes = text.as_bytes();
+        for (at, _) in text.match_indices(" (6") {
+            let name_start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            let name = &text[name_start..at];
+            let digits: String = text[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            if name.is_empty() || digits.len() != 4 || bytes.get(at + 2 + 4) != Some(&b')') {
+                continue;
+            }
+            let code: u64 = digits.parse().unwrap();
+            assert_eq!(
+                codes.get(name),
+                Some(&code),
+                "{doc} quotes {name} ({code}); the IDL says {:?}",
+                codes.get(name)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the README quotes at least one error code");
 }

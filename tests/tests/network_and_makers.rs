@@ -3,7 +3,10 @@ use anchor_lang::prelude::Pubkey;
 use depin::attest;
 use depin::ix;
 use depin_tests::*;
-use node_registry::{AddMakerArgs, CreateNetworkArgs, RegistryError as E, UpdateMakerArgs};
+use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
+use node_registry::{
+    AddMakerArgs, CreateNetworkArgs, RegistryError as E, UpdateMakerArgs, UpdateNetworkArgs,
+};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -118,8 +121,10 @@ fn mints_must_be_mints() {
 fn update_network_by_authority_only() {
     let w = World::new();
     let stranger = w.owner(0);
-    let mut args = w.network_settings();
-    args.onboarding_fee_credits = 7;
+    let mut args = UpdateNetworkArgs {
+        onboarding_fee_credits: Some(7),
+        ..Default::default()
+    };
     let ix = ix::update_network(&stranger.pubkey(), &w.network, args.clone());
     w.assert_refused(
         &[w.network],
@@ -128,7 +133,7 @@ fn update_network_by_authority_only() {
         || w.send(&[ix], &stranger.keypair, &[]),
     );
     let mut bad = args.clone();
-    bad.attestation_window_s = 10;
+    bad.attestation_window_s = Some(10);
     let ix = ix::update_network(&w.operator.pubkey(), &w.network, bad);
     w.assert_refused(
         &[w.network],
@@ -137,8 +142,8 @@ fn update_network_by_authority_only() {
         || w.send(&[ix], &w.operator, &[]),
     );
     let op = Pubkey::new_unique();
-    args.operator = Some(op);
-    args.paused = true;
+    args.operator = Some(OperatorUpdate::Set(op));
+    args.paused = Some(true);
     w.reg()
         .update_network(&w.operator, &w.network, args)
         .unwrap();
@@ -146,6 +151,56 @@ fn update_network_by_authority_only() {
     assert_eq!(
         (n.onboarding_fee_credits, n.operator, n.paused),
         (7, Some(op), true)
+    );
+}
+
+/// A harmless change: the location fee set to what it already is.
+fn touch_fee() -> UpdateNetworkArgs {
+    UpdateNetworkArgs {
+        location_fee_credits: Some(LOCATION_FEE),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn update_network_changes_only_the_fields_given() {
+    let w = World::new();
+    let op = Pubkey::new_unique();
+    w.configure(|a| {
+        a.paused = Some(true);
+        a.operator = Some(OperatorUpdate::Set(op));
+    });
+    // a client that only wants a new fee cannot unpause or drop the operator by accident
+    w.configure(|a| a.onboarding_fee_credits = Some(42));
+    let n = w.network_state();
+    assert_eq!(
+        (
+            n.onboarding_fee_credits,
+            n.location_fee_credits,
+            n.attestation_window_s,
+            n.operator,
+            n.paused
+        ),
+        (42, LOCATION_FEE, WINDOW_S, Some(op), true)
+    );
+    w.configure(|a| a.operator = Some(OperatorUpdate::Remove));
+    w.configure(|a| a.paused = Some(false));
+    let n = w.network_state();
+    assert_eq!(
+        (n.operator, n.paused, n.onboarding_fee_credits),
+        (None, false, 42)
+    );
+    // an update that changes nothing is refused by name
+    let ix = ix::update_network(
+        &w.operator.pubkey(),
+        &w.network,
+        UpdateNetworkArgs::default(),
+    );
+    w.assert_refused(
+        &[w.network],
+        &[w.operator.pubkey()],
+        code(E::NothingToUpdate),
+        || w.send(&[ix], &w.operator, &[]),
     );
 }
 
@@ -179,7 +234,7 @@ fn authority_changes_only_when_accepted() {
     assert_eq!(w.network_state().pending_authority, Some(next.pubkey()));
 
     // until accepted the old authority rules and the proposed key has no power
-    let ix = ix::update_network(&next.pubkey(), &w.network, w.network_settings());
+    let ix = ix::update_network(&next.pubkey(), &w.network, touch_fee());
     w.assert_refused(
         &[w.network],
         &[next.pubkey()],
@@ -187,7 +242,7 @@ fn authority_changes_only_when_accepted() {
         || w.send(&[ix], &next.keypair, &[]),
     );
     w.reg()
-        .update_network(&w.operator, &w.network, w.network_settings())
+        .update_network(&w.operator, &w.network, touch_fee())
         .unwrap();
 
     // only the proposed key can accept
@@ -202,7 +257,7 @@ fn authority_changes_only_when_accepted() {
     w.reg().accept_authority(&next.keypair, &w.network).unwrap();
     let n = w.network_state();
     assert_eq!((n.authority, n.pending_authority), (next.pubkey(), None));
-    let ix = ix::update_network(&w.operator.pubkey(), &w.network, w.network_settings());
+    let ix = ix::update_network(&w.operator.pubkey(), &w.network, touch_fee());
     w.assert_refused(
         &[w.network],
         &[w.operator.pubkey()],
@@ -210,7 +265,7 @@ fn authority_changes_only_when_accepted() {
         || w.send(&[ix], &w.operator, &[]),
     );
     w.reg()
-        .update_network(&next.keypair, &w.network, w.network_settings())
+        .update_network(&next.keypair, &w.network, touch_fee())
         .unwrap();
 }
 
@@ -301,11 +356,16 @@ fn another_networks_authority_cannot_touch_makers() {
         || w.send(&[ix], &rival.keypair, &[]),
     );
     let args = UpdateMakerArgs {
-        attestation_key: rival.pubkey(),
-        device_cap: None,
-        active: true,
+        device_cap: Some(DeviceCapUpdate::Limit(1)),
+        ..Default::default()
     };
-    let ix = ix::update_maker(&rival.pubkey(), &rival_net, &w.makers[0].address, args);
+    let ix = ix::update_maker(
+        &rival.pubkey(),
+        &rival_net,
+        &w.makers[0].address,
+        &w.makers[0].attestation.pubkey(),
+        args,
+    );
     w.assert_refused(
         &[w.makers[0].address],
         &[rival.pubkey()],
@@ -334,17 +394,34 @@ fn rotating_the_attestation_key_retires_the_old_one() {
             &w.network,
             &m.address,
             UpdateMakerArgs {
-                attestation_key: new_key.pubkey(),
-                device_cap: Some(5),
-                active: true,
+                attestation_key: Some(new_key.pubkey()),
+                device_cap: Some(DeviceCapUpdate::Limit(5)),
             },
         )
         .unwrap();
     let s = w.maker_state(&m.address);
     assert_eq!(
-        (s.attestation_key, s.device_cap),
-        (new_key.pubkey(), Some(5))
+        (s.attestation_key, s.device_cap, s.active),
+        (new_key.pubkey(), Some(5), true)
     );
+    // the old key's record is closed, the new one names the maker
+    let old_record = depin::pda::attestation_key(&w.network, &m.attestation.pubkey()).0;
+    assert!(w.account(&old_record).is_none());
+    let new_record = depin::pda::attestation_key(&w.network, &new_key.pubkey()).0;
+    let rec = depin::accounts::attestation_key(&w.net, &new_record).unwrap();
+    assert_eq!(rec.maker, m.address);
+    // the old key is free again: another maker may take it
+    w.reg()
+        .add_maker(
+            &w.operator,
+            &w.network,
+            AddMakerArgs {
+                maker_key: Pubkey::new_unique(),
+                attestation_key: m.attestation.pubkey(),
+                device_cap: None,
+            },
+        )
+        .unwrap();
 
     let device = w.device();
     let r = w.registration(&owner.pubkey(), m, &device); // signed with the old key
@@ -361,8 +438,112 @@ fn rotating_the_attestation_key_retires_the_old_one() {
     );
 
     let mut r = r;
-    r.maker_attestation = attest::sign_maker_attestation(&new_key, &w.network, &device.pubkey());
+    r.maker_attestation =
+        attest::sign_maker_attestation(&new_key, &w.network, &device.pubkey(), &TEST_CAPACITY);
     w.reg().register_node(&owner.keypair, &r).unwrap();
+}
+
+#[test]
+fn attestation_keys_are_unique_per_network() {
+    let w = World::new();
+    let taken = w.makers[0].attestation.pubkey();
+    // a new maker with another maker's key: revoking one would not stop the key
+    let args = AddMakerArgs {
+        maker_key: Pubkey::new_unique(),
+        attestation_key: taken,
+        device_cap: None,
+    };
+    let new_maker = depin::pda::maker(&w.network, &args.maker_key).0;
+    let ix = ix::add_maker(&w.operator.pubkey(), &w.network, args);
+    w.assert_refused(
+        &[w.network, new_maker],
+        &[w.operator.pubkey()],
+        code(E::AttestationKeyInUse),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // rotating maker 1 onto maker 0's key
+    let m1 = &w.makers[1];
+    let ix = ix::update_maker(
+        &w.operator.pubkey(),
+        &w.network,
+        &m1.address,
+        &m1.attestation.pubkey(),
+        UpdateMakerArgs {
+            attestation_key: Some(taken),
+            ..Default::default()
+        },
+    );
+    let m1_record = depin::pda::attestation_key(&w.network, &m1.attestation.pubkey()).0;
+    w.assert_refused(
+        &[m1.address, m1_record],
+        &[w.operator.pubkey()],
+        code(E::AttestationKeyInUse),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // the same key in another network is fine
+    let other = w.create_network("other-keys").unwrap();
+    w.reg()
+        .add_maker(
+            &w.operator,
+            &other,
+            AddMakerArgs {
+                maker_key: Pubkey::new_unique(),
+                attestation_key: taken,
+                device_cap: None,
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn key_rotation_needs_the_right_records() {
+    let w = World::new();
+    let m = &w.makers[0];
+    let new_key = Pubkey::new_unique();
+    let args = UpdateMakerArgs {
+        attestation_key: Some(new_key),
+        ..Default::default()
+    };
+    let old_record = depin::pda::attestation_key(&w.network, &m.attestation.pubkey()).0;
+    let new_record = depin::pda::attestation_key(&w.network, &new_key).0;
+    let watch = [m.address, old_record, new_record];
+    // records missing
+    let mut ix = ix::update_maker(
+        &w.operator.pubkey(),
+        &w.network,
+        &m.address,
+        &m.attestation.pubkey(),
+        args.clone(),
+    );
+    let good = ix.clone();
+    ix.accounts[4].pubkey = node_registry::ID; // new_key_record: None
+    w.assert_refused(
+        &watch,
+        &[w.operator.pubkey()],
+        code(E::WrongAttestationKeyRecord),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // the new record at an address that is not the new key's
+    let mut ix = good.clone();
+    ix.accounts[4].pubkey = depin::pda::attestation_key(&w.network, &Pubkey::new_unique()).0;
+    w.assert_refused(
+        &watch,
+        &[w.operator.pubkey()],
+        code(E::WrongAttestationKeyRecord),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // another maker's record as the old one
+    let mut ix = good.clone();
+    ix.accounts[3].pubkey =
+        depin::pda::attestation_key(&w.network, &w.makers[1].attestation.pubkey()).0;
+    w.assert_refused(
+        &watch,
+        &[w.operator.pubkey()],
+        code(E::WrongAttestationKeyRecord),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    w.send(&[good], &w.operator, &[]).unwrap();
+    assert_eq!(w.maker_state(&m.address).attestation_key, new_key);
 }
 
 #[test]
@@ -370,11 +551,16 @@ fn update_maker_by_authority_only() {
     let w = World::new();
     let stranger = w.owner(0);
     let args = UpdateMakerArgs {
-        attestation_key: stranger.pubkey(),
-        device_cap: None,
-        active: true,
+        device_cap: Some(DeviceCapUpdate::Limit(3)),
+        ..Default::default()
     };
-    let ix = ix::update_maker(&stranger.pubkey(), &w.network, &w.makers[0].address, args);
+    let ix = ix::update_maker(
+        &stranger.pubkey(),
+        &w.network,
+        &w.makers[0].address,
+        &w.makers[0].attestation.pubkey(),
+        args,
+    );
     w.assert_refused(
         &[w.makers[0].address],
         &[stranger.pubkey()],
@@ -408,20 +594,101 @@ fn revoke_and_reactivate_a_maker() {
         || w.send(&[ix], &w.operator, &[]),
     );
 
+    // an update is not a way back: the maker stays revoked
     w.reg()
         .update_maker(
             &w.operator,
             &w.network,
             &m.address,
             UpdateMakerArgs {
-                attestation_key: m.attestation.pubkey(),
-                device_cap: None,
-                active: true,
+                device_cap: Some(DeviceCapUpdate::Limit(50)),
+                ..Default::default()
             },
         )
         .unwrap();
+    assert!(!w.maker_state(&m.address).active);
     let owner = w.owner(5_000);
-    w.register(&owner);
+    let device = w.device();
+    let r = w.registration(&owner.pubkey(), m, &device);
+    let ixs = w
+        .reg()
+        .register_node_instructions(&owner.pubkey(), &r)
+        .unwrap();
+    w.assert_refused(
+        &[m.address, w.node_address(&device.pubkey())],
+        &[owner.pubkey()],
+        code(E::MakerRevoked),
+        || w.send(&ixs, &owner.keypair, &[]),
+    );
+
+    // reactivation is its own instruction, for the authority only
+    let ix = ix::reactivate_maker(&stranger.pubkey(), &w.network, &m.address);
+    w.assert_refused(
+        &[m.address],
+        &[stranger.pubkey()],
+        code(E::NotNetworkAuthority),
+        || w.send(&[ix], &stranger.keypair, &[]),
+    );
+    w.reg()
+        .reactivate_maker(&w.operator, &w.network, &m.address)
+        .unwrap();
+    let s = w.maker_state(&m.address);
+    assert_eq!((s.active, s.device_cap), (true, Some(50)));
+    let ix = ix::reactivate_maker(&w.operator.pubkey(), &w.network, &m.address);
+    w.assert_refused(
+        &[m.address],
+        &[w.operator.pubkey()],
+        code(E::MakerAlreadyActive),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    w.send(&ixs, &owner.keypair, &[]).unwrap();
+}
+
+#[test]
+fn update_maker_changes_only_the_fields_given() {
+    let w = World::new();
+    let m = &w.makers[0];
+    w.reg()
+        .update_maker(
+            &w.operator,
+            &w.network,
+            &m.address,
+            UpdateMakerArgs {
+                device_cap: Some(DeviceCapUpdate::Limit(9)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let s = w.maker_state(&m.address);
+    assert_eq!(
+        (s.attestation_key, s.device_cap, s.active),
+        (m.attestation.pubkey(), Some(9), true)
+    );
+    w.reg()
+        .update_maker(
+            &w.operator,
+            &w.network,
+            &m.address,
+            UpdateMakerArgs {
+                device_cap: Some(DeviceCapUpdate::Unlimited),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(w.maker_state(&m.address).device_cap, None);
+    let ix = ix::update_maker(
+        &w.operator.pubkey(),
+        &w.network,
+        &m.address,
+        &m.attestation.pubkey(),
+        UpdateMakerArgs::default(),
+    );
+    w.assert_refused(
+        &[m.address],
+        &[w.operator.pubkey()],
+        code(E::NothingToUpdate),
+        || w.send(&[ix], &w.operator, &[]),
+    );
 }
 
 #[test]
@@ -429,14 +696,14 @@ fn network_address_must_be_a_network() {
     let w = World::new();
     // a Maker account passed where the Network goes
     let args = UpdateMakerArgs {
-        attestation_key: Pubkey::new_unique(),
-        device_cap: None,
-        active: true,
+        device_cap: Some(DeviceCapUpdate::Limit(1)),
+        ..Default::default()
     };
     let ix = ix::update_maker(
         &w.operator.pubkey(),
         &w.makers[1].address,
         &w.makers[0].address,
+        &w.makers[0].attestation.pubkey(),
         args,
     );
     w.assert_refused(

@@ -1,4 +1,4 @@
-//! assert_location, transfer_node, set_node_status, decommission_node.
+//! assert_location, the two-step transfer, set_node_status, decommission_node.
 use anchor_lang::prelude::Pubkey;
 use depin::ix;
 use depin_tests::*;
@@ -19,11 +19,18 @@ fn location_ix(
         .reg()
         .credits_accounts(&w.network_state(), &owner.pubkey(), None)
         .unwrap();
-    ix::assert_location(&owner.pubkey(), &w.network, node, credits, cell)
+    ix::assert_location(
+        &owner.pubkey(),
+        &w.network,
+        node,
+        credits,
+        cell,
+        LOCATION_FEE,
+    )
 }
 
 fn set_paused(w: &World, paused: bool) {
-    w.configure(|a| a.paused = paused);
+    w.configure(|a| a.paused = Some(paused));
 }
 
 #[test]
@@ -124,29 +131,55 @@ fn suspended_or_paused_nodes_do_not_move() {
 fn a_node_of_another_network_is_refused() {
     let w = World::new();
     let owner = w.owner(ONBOARDING_FEE + LOCATION_FEE);
-    let (_, node) = w.register(&owner);
+    let (device, node) = w.register(&owner);
     let other = w.create_network("elsewhere").unwrap();
     let credits = w
         .reg()
         .credits_accounts(&w.network_state(), &owner.pubkey(), None)
         .unwrap();
-    let ix = ix::assert_location(&owner.pubkey(), &other, &node, credits, SF);
+    let ix = ix::assert_location(&owner.pubkey(), &other, &node, credits, SF, LOCATION_FEE);
     w.assert_refused(
         &[node, owner.credits],
         &[owner.pubkey()],
         anchor(AnchorError::ConstraintSeeds),
         || w.send(&[ix], &owner.keypair, &[]),
     );
-    let ix = ix::transfer_node(&owner.pubkey(), &other, &node, Pubkey::new_unique());
+    // the other network's addresses for this device hold nothing
+    let ix = ix::propose_transfer(
+        &owner.pubkey(),
+        &other,
+        &device.pubkey(),
+        Pubkey::new_unique(),
+    );
+    w.assert_refused(
+        &[node],
+        &[owner.pubkey()],
+        anchor(AnchorError::AccountNotInitialized),
+        || w.send(&[ix], &owner.keypair, &[]),
+    );
+    // our device record and node passed with the other network
+    let mut ix = ix::propose_transfer(
+        &owner.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        Pubkey::new_unique(),
+    );
+    ix.accounts[1].pubkey = other;
     w.assert_refused(
         &[node],
         &[owner.pubkey()],
         anchor(AnchorError::ConstraintSeeds),
         || w.send(&[ix], &owner.keypair, &[]),
     );
-    let ix = ix::set_node_status(&w.operator.pubkey(), &other, &node, NodeStatus::Suspended);
+    let mut ix = ix::set_node_status(
+        &w.operator.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        NodeStatus::Suspended,
+    );
+    ix.accounts[1].pubkey = other;
     w.assert_refused(
-        &[node],
+        &[node, w.device_address(&device.pubkey())],
         &[w.operator.pubkey()],
         anchor(AnchorError::ConstraintSeeds),
         || w.send(&[ix], &w.operator, &[]),
@@ -154,50 +187,218 @@ fn a_node_of_another_network_is_refused() {
 }
 
 #[test]
-fn transfers_a_node() {
+fn transfers_a_node_in_two_steps() {
     let w = World::new();
-    let owner = w.owner(ONBOARDING_FEE);
+    let owner = w.owner(ONBOARDING_FEE + LOCATION_FEE);
     let buyer = w.owner(0);
-    let (_, node) = w.register(&owner);
+    let (device, node) = w.register(&owner);
+    let offer = depin::pda::transfer_offer(&node).0;
+    let owner_lamports = w.account(&owner.pubkey()).unwrap().lamports;
     w.reg()
-        .transfer_node(&owner.keypair, &w.network, &node, buyer.pubkey())
+        .propose_transfer(&owner.keypair, &w.network, &node, buyer.pubkey())
+        .unwrap();
+    let o = depin::accounts::transfer_offer(&w.net, &offer).unwrap();
+    assert_eq!(
+        (o.node, o.from, o.to),
+        (node, owner.pubkey(), buyer.pubkey())
+    );
+    // until accepted the owner keeps control: the node is still theirs and they can use it
+    assert_eq!(w.node_state(&node).owner, owner.pubkey());
+    w.reg()
+        .assert_location(&owner.keypair, &w.network, &node, SF)
+        .unwrap();
+    // a stranger cannot accept, nor can the owner accept for the buyer
+    let stranger = w.owner(0);
+    let watch = [node, offer];
+    for who in [&stranger, &owner] {
+        let ix = ix::accept_transfer(&who.pubkey(), &w.network, &device.pubkey(), &owner.pubkey());
+        w.assert_refused(&watch, &[who.pubkey()], code(E::NotTransferParty), || {
+            w.send(&[ix], &who.keypair, &[])
+        });
+    }
+    // the offer's rent must go back to the proposer, nobody else
+    let ix = ix::accept_transfer(
+        &buyer.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        &buyer.pubkey(),
+    );
+    w.assert_refused(
+        &watch,
+        &[buyer.pubkey()],
+        code(E::StaleTransferOffer),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
+    w.reg()
+        .accept_transfer(&buyer.keypair, &w.network, &node)
         .unwrap();
     assert_eq!(w.node_state(&node).owner, buyer.pubkey());
+    assert!(w.account(&offer).is_none(), "offer closed");
+    // three signature fees (propose, location, the refused accept): the rent came back
+    assert_eq!(
+        w.account(&owner.pubkey()).unwrap().lamports,
+        owner_lamports - 3 * 5_000,
+        "the owner got the offer's rent back"
+    );
     // the seller has no power left; the buyer does
-    let ix = ix::transfer_node(&owner.pubkey(), &w.network, &node, owner.pubkey());
+    let ix = ix::propose_transfer(
+        &owner.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        owner.pubkey(),
+    );
     w.assert_refused(&[node], &[owner.pubkey()], code(E::NotNodeOwner), || {
         w.send(&[ix], &owner.keypair, &[])
     });
     w.reg()
-        .transfer_node(&buyer.keypair, &w.network, &node, owner.pubkey())
+        .transfer_node(&buyer.keypair, &owner.keypair, &w.network, &node)
         .unwrap();
     assert_eq!(w.node_state(&node).owner, owner.pubkey());
+}
+
+#[test]
+fn an_offer_can_be_cancelled_declined_or_replaced() {
+    let w = World::new();
+    let owner = w.owner(ONBOARDING_FEE);
+    let (a, b, c) = (w.owner(0), w.owner(0), w.owner(0));
+    let (device, node) = w.register(&owner);
+    let offer = depin::pda::transfer_offer(&node).0;
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, a.pubkey())
+        .unwrap();
+    // only the proposer or the recipient may cancel
+    let ix = ix::cancel_transfer(&c.pubkey(), &node, &owner.pubkey());
+    w.assert_refused(
+        &[offer, node],
+        &[c.pubkey()],
+        code(E::NotTransferParty),
+        || w.send(&[ix], &c.keypair, &[]),
+    );
+    w.reg().cancel_transfer(&a.keypair, &node).unwrap(); // a declines
+    assert!(w.account(&offer).is_none());
+    let ix = ix::accept_transfer(&a.pubkey(), &w.network, &device.pubkey(), &owner.pubkey());
+    w.assert_refused(
+        &[node],
+        &[a.pubkey()],
+        anchor(AnchorError::AccountNotInitialized),
+        || w.send(&[ix], &a.keypair, &[]),
+    );
+    // proposing again replaces the recipient: the first one can no longer accept
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, a.pubkey())
+        .unwrap();
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, b.pubkey())
+        .unwrap();
+    let ix = ix::accept_transfer(&a.pubkey(), &w.network, &device.pubkey(), &owner.pubkey());
+    w.assert_refused(
+        &[node, offer],
+        &[a.pubkey()],
+        code(E::NotTransferParty),
+        || w.send(&[ix], &a.keypair, &[]),
+    );
+    w.reg().cancel_transfer(&owner.keypair, &node).unwrap(); // the proposer withdraws
+    assert!(w.account(&offer).is_none());
+    assert_eq!(w.node_state(&node).owner, owner.pubkey());
+}
+
+#[test]
+fn an_offer_does_not_survive_decommissioning() {
+    let w = World::new();
+    let owner = w.owner(2 * ONBOARDING_FEE);
+    let buyer = w.owner(0);
+    let (device, node) = w.register(&owner);
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, buyer.pubkey())
+        .unwrap();
+    // the owner decommissions and registers the device again, in one transaction
+    let r = w.registration_with_nonce(&owner.pubkey(), &w.makers[0], &device, w.now() + 1);
+    let mut ixs = vec![ix::decommission_node(&owner.pubkey(), &w.network, &node)];
+    ixs.extend(
+        w.reg()
+            .register_node_instructions(&owner.pubkey(), &r)
+            .unwrap(),
+    );
+    w.send(&ixs, &owner.keypair, &[]).unwrap();
+    assert_eq!(w.device_state(&device.pubkey()).registrations, 2);
+    // same node address, same owner, same second: the old offer is still void
+    let offer = depin::pda::transfer_offer(&node).0;
+    let ix = ix::accept_transfer(
+        &buyer.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        &owner.pubkey(),
+    );
+    w.assert_refused(
+        &[node, offer],
+        &[buyer.pubkey()],
+        code(E::StaleTransferOffer),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
 }
 
 #[test]
 fn transfer_errors() {
     let w = World::new();
     let owner = w.owner(ONBOARDING_FEE);
-    let (_, node) = w.register(&owner);
-    let ix = ix::transfer_node(&owner.pubkey(), &w.network, &node, owner.pubkey());
-    w.assert_refused(&[node], &[owner.pubkey()], code(E::SameOwner), || {
-        w.send(&[ix], &owner.keypair, &[])
-    });
+    let buyer = w.owner(0);
+    let (device, node) = w.register(&owner);
+    let d = device.pubkey();
+    let offer = depin::pda::transfer_offer(&node).0;
+    let ix = ix::propose_transfer(&owner.pubkey(), &w.network, &d, owner.pubkey());
+    w.assert_refused(
+        &[node, offer],
+        &[owner.pubkey()],
+        code(E::SameOwner),
+        || w.send(&[ix], &owner.keypair, &[]),
+    );
+    // an offer made before a suspension cannot be accepted during it
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, buyer.pubkey())
+        .unwrap();
     w.reg()
         .set_node_status(&w.operator, &w.network, &node, NodeStatus::Suspended)
         .unwrap();
-    let ix = ix::transfer_node(&owner.pubkey(), &w.network, &node, Pubkey::new_unique());
-    w.assert_refused(&[node], &[owner.pubkey()], code(E::NodeSuspended), || {
-        w.send(&[ix], &owner.keypair, &[])
-    });
+    let ix = ix::propose_transfer(&owner.pubkey(), &w.network, &d, Pubkey::new_unique());
+    w.assert_refused(
+        &[node, offer],
+        &[owner.pubkey()],
+        code(E::NodeSuspended),
+        || w.send(&[ix], &owner.keypair, &[]),
+    );
+    let ix = ix::accept_transfer(&buyer.pubkey(), &w.network, &d, &owner.pubkey());
+    w.assert_refused(
+        &[node, offer],
+        &[buyer.pubkey()],
+        code(E::NodeSuspended),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
     w.reg()
         .set_node_status(&w.operator, &w.network, &node, NodeStatus::Active)
         .unwrap();
     set_paused(&w, true);
-    let ix = ix::transfer_node(&owner.pubkey(), &w.network, &node, Pubkey::new_unique());
-    w.assert_refused(&[node], &[owner.pubkey()], code(E::NetworkPaused), || {
-        w.send(&[ix], &owner.keypair, &[])
-    });
+    let ix = ix::propose_transfer(&owner.pubkey(), &w.network, &d, Pubkey::new_unique());
+    w.assert_refused(
+        &[node, offer],
+        &[owner.pubkey()],
+        code(E::NetworkPaused),
+        || w.send(&[ix], &owner.keypair, &[]),
+    );
+    let ix = ix::accept_transfer(&buyer.pubkey(), &w.network, &d, &owner.pubkey());
+    w.assert_refused(
+        &[node, offer],
+        &[buyer.pubkey()],
+        code(E::NetworkPaused),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
+    set_paused(&w, false);
+    // an off-curve recipient (the node's own address) can be offered but never signs:
+    // the owner keeps the node and can withdraw the offer
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &node, node)
+        .unwrap();
+    w.reg().cancel_transfer(&owner.keypair, &node).unwrap();
+    assert_eq!(w.node_state(&node).owner, owner.pubkey());
 }
 
 #[test]
@@ -205,9 +406,10 @@ fn status_is_set_by_authority_or_operator() {
     let w = World::new();
     let owner = w.owner(ONBOARDING_FEE);
     let operator = w.owner(0);
-    let (_, node) = w.register(&owner);
+    let (device, node) = w.register(&owner);
+    let d = device.pubkey();
     // the owner is not a status authority
-    let ix = ix::set_node_status(&owner.pubkey(), &w.network, &node, NodeStatus::Suspended);
+    let ix = ix::set_node_status(&owner.pubkey(), &w.network, &d, NodeStatus::Suspended);
     w.assert_refused(
         &[node],
         &[owner.pubkey()],
@@ -215,7 +417,7 @@ fn status_is_set_by_authority_or_operator() {
         || w.send(&[ix], &owner.keypair, &[]),
     );
     // nor is the operator before it is delegated
-    let ix = ix::set_node_status(&operator.pubkey(), &w.network, &node, NodeStatus::Suspended);
+    let ix = ix::set_node_status(&operator.pubkey(), &w.network, &d, NodeStatus::Suspended);
     w.assert_refused(
         &[node],
         &[operator.pubkey()],
@@ -223,12 +425,15 @@ fn status_is_set_by_authority_or_operator() {
         || w.send(&[ix], &operator.keypair, &[]),
     );
 
-    w.configure(|a| a.operator = Some(operator.pubkey()));
+    w.configure(|a| {
+        a.operator = Some(node_registry::state::OperatorUpdate::Set(operator.pubkey()))
+    });
     w.reg()
         .set_node_status(&operator.keypair, &w.network, &node, NodeStatus::Suspended)
         .unwrap();
     assert_eq!(w.node_state(&node).status, NodeStatus::Suspended);
-    let ix = ix::set_node_status(&operator.pubkey(), &w.network, &node, NodeStatus::Suspended);
+    assert_eq!(w.device_state(&d).status, NodeStatus::Suspended);
+    let ix = ix::set_node_status(&operator.pubkey(), &w.network, &d, NodeStatus::Suspended);
     w.assert_refused(
         &[node],
         &[operator.pubkey()],
@@ -239,6 +444,7 @@ fn status_is_set_by_authority_or_operator() {
         .set_node_status(&w.operator, &w.network, &node, NodeStatus::Active)
         .unwrap();
     assert_eq!(w.node_state(&node).status, NodeStatus::Active);
+    assert_eq!(w.device_state(&d).status, NodeStatus::Active);
 }
 
 #[test]
@@ -264,22 +470,18 @@ fn decommission_closes_and_refunds_the_owner() {
 
     // everything after that finds no node
     let expect = anchor(AnchorError::AccountNotInitialized);
-    let ix = ix::transfer_node(&owner.pubkey(), &w.network, &node, Pubkey::new_unique());
+    let ix = ix::propose_transfer(
+        &owner.pubkey(),
+        &w.network,
+        &device.pubkey(),
+        Pubkey::new_unique(),
+    );
     w.assert_refused(&[node], &[owner.pubkey()], expect, || {
         w.send(&[ix], &owner.keypair, &[])
     });
     let ix = location_ix(&w, &owner, &node, SF);
     w.assert_refused(&[node], &[owner.pubkey()], expect, || {
         w.send(&[ix], &owner.keypair, &[])
-    });
-    let ix = ix::set_node_status(
-        &w.operator.pubkey(),
-        &w.network,
-        &node,
-        NodeStatus::Suspended,
-    );
-    w.assert_refused(&[node], &[w.operator.pubkey()], expect, || {
-        w.send(&[ix], &w.operator, &[])
     });
     let ix = ix::decommission_node(&owner.pubkey(), &w.network, &node);
     w.assert_refused(&[node, w.network], &[owner.pubkey()], expect, || {

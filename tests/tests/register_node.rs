@@ -59,6 +59,7 @@ fn register_ix(
         device_key,
         nonce,
         capacity: r.capacity,
+        max_fee_credits: ONBOARDING_FEE,
     };
     ix::register_node(&owner.pubkey(), &r.network, &r.maker, credits, args)
 }
@@ -161,7 +162,7 @@ fn works_with_classic_spl_token_credits() {
 #[test]
 fn zero_fee_needs_no_credits() {
     let w = World::new();
-    w.configure(|a| a.onboarding_fee_credits = 0);
+    w.configure(|a| a.onboarding_fee_credits = Some(0));
     let owner = w.owner(0);
     let (_, node) = w.register(&owner);
     assert!(w.account(&node).is_some());
@@ -191,7 +192,8 @@ fn unapproved_maker_is_refused() {
     let stranger = Keypair::new();
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.maker = depin::pda::maker(&w.network, &stranger.pubkey()).0;
-    r.maker_attestation = attest::sign_maker_attestation(&stranger, &w.network, &device.pubkey());
+    r.maker_attestation =
+        attest::sign_maker_attestation(&stranger, &w.network, &device.pubkey(), &TEST_CAPACITY);
     let ixs = ixs(&w, &owner, &r);
     refuse(
         &w,
@@ -216,14 +218,29 @@ fn revoked_maker_is_refused() {
 fn maker_cap_is_enforced() {
     let w = World::new();
     let capped = w.add_maker(Some(1)).unwrap();
-    let owner = w.owner(5_000);
+    let owner = w.owner(50_000);
     let d1 = w.device();
-    w.reg()
+    let (node, _) = w
+        .reg()
         .register_node(
             &owner.keypair,
             &w.registration(&owner.pubkey(), &capped, &d1),
         )
         .unwrap();
+    // one device decommissioned and registered again many times uses one place of the cap
+    for round in 0..5 {
+        w.reg()
+            .decommission_node(&owner.keypair, &w.network, &node)
+            .unwrap();
+        w.net.advance_time(1).unwrap();
+        let again = w.registration(&owner.pubkey(), &capped, &d1);
+        w.reg()
+            .register_node(&owner.keypair, &again)
+            .unwrap_or_else(|e| panic!("round {round}: {e:#}"));
+        assert_eq!(w.maker_state(&capped.address).nodes_attested, 1);
+    }
+    assert_eq!(w.device_state(&d1.pubkey()).registrations, 6);
+    // a second device does not fit
     let d2 = w.device();
     let r = w.registration(&owner.pubkey(), &capped, &d2);
     let ixs = ixs(&w, &owner, &r);
@@ -231,6 +248,7 @@ fn maker_cap_is_enforced() {
         w.network,
         capped.address,
         w.node_address(&d2.pubkey()),
+        w.device_address(&d2.pubkey()),
         owner.credits,
     ];
     w.assert_refused(&watch, &[], code(E::MakerCapReached), || {
@@ -247,8 +265,67 @@ fn maker_signature_over_another_device_is_refused() {
             &w.makers[0].attestation,
             &w.network,
             &Pubkey::new_unique(),
+            &TEST_CAPACITY,
         );
     });
+}
+
+#[test]
+fn capacity_must_be_the_one_the_maker_signed() {
+    let w = World::new();
+    let owner = w.owner(5_000);
+    // the owner claims more GPUs than the factory attested
+    refuse_registration(&w, &owner, code(E::WrongMakerMessage), |r, _| {
+        r.capacity = Capacity::Gpu {
+            gpus: 1024,
+            vram_gib: 80,
+            fp16_tflops: u32::MAX,
+        };
+    });
+    // another class with the same figures
+    refuse_registration(&w, &owner, code(E::WrongMakerMessage), |r, _| {
+        r.capacity = Capacity::Other { units: 8 };
+    });
+    // a maker that signs the big figures gets them registered (within the class bounds)
+    let device = w.device();
+    let big = Capacity::Gpu {
+        gpus: 1024,
+        vram_gib: 80,
+        fp16_tflops: 2_000,
+    };
+    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    r.capacity = big;
+    r.maker_attestation = attest::sign_maker_attestation(
+        &w.makers[0].attestation,
+        &w.network,
+        &device.pubkey(),
+        &big,
+    );
+    let (node, _) = w.reg().register_node(&owner.keypair, &r).unwrap();
+    assert_eq!(w.node_state(&node).capacity, big);
+}
+
+#[test]
+fn fee_above_the_signed_maximum_is_refused() {
+    let w = World::new();
+    let owner = w.owner(5_000);
+    // the owner signed for today's fee; the authority raises it before the transaction lands
+    let device = w.device();
+    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    r.max_fee_credits = Some(ONBOARDING_FEE);
+    let ixs = ixs(&w, &owner, &r);
+    w.configure(|a| a.onboarding_fee_credits = Some(ONBOARDING_FEE + 1));
+    refuse(
+        &w,
+        &owner,
+        &device.pubkey(),
+        code(E::FeeAboveMaximum),
+        ixs.clone(),
+    );
+    // back at the agreed fee the same signed instructions go through
+    w.configure(|a| a.onboarding_fee_credits = Some(ONBOARDING_FEE));
+    w.send(&ixs, &owner.keypair, &[]).unwrap();
+    assert_eq!(w.credits_of(&owner), 5_000 - ONBOARDING_FEE);
 }
 
 #[test]
@@ -257,8 +334,12 @@ fn maker_signature_from_another_key_is_refused() {
     let owner = w.owner(5_000);
     // maker 1's key, while the instruction names maker 0
     refuse_registration(&w, &owner, code(E::WrongMakerKey), |r, device| {
-        r.maker_attestation =
-            attest::sign_maker_attestation(&w.makers[1].attestation, &w.network, &device.pubkey());
+        r.maker_attestation = attest::sign_maker_attestation(
+            &w.makers[1].attestation,
+            &w.network,
+            &device.pubkey(),
+            &TEST_CAPACITY,
+        );
     });
 }
 
@@ -416,14 +497,18 @@ fn signature_data_read_from_another_instruction_is_refused() {
     let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     // Instruction 0: a genuine maker signature over some other device.
-    let genuine =
-        attest::sign_maker_attestation(&w.makers[0].attestation, &w.network, &Pubkey::new_unique());
+    let genuine = attest::sign_maker_attestation(
+        &w.makers[0].attestation,
+        &w.network,
+        &Pubkey::new_unique(),
+        &TEST_CAPACITY,
+    );
     // Instruction 1: claims the maker attests our device, but its offsets point at
     // instruction 0, so the runtime verifies instruction 0's bytes and accepts.
     let forged_body = depin_core::ed25519::encode_single(
         &w.makers[0].attestation.pubkey().to_bytes(),
         &[0u8; 64],
-        &attest::maker_statement(&w.network, &device.pubkey()),
+        &attest::maker_statement(&w.network, &device.pubkey(), &TEST_CAPACITY),
     );
     let mut forged = forged_body.clone();
     for at in [4usize, 8, 14] {
@@ -573,33 +658,55 @@ fn insufficient_credits_are_refused() {
 }
 
 #[test]
-fn credits_of_another_mint_are_refused() {
+fn credits_mint_account_must_be_the_networks() {
     let w = World::new();
     let owner = w.owner(5_000);
-    // credits account of the network's token mint instead of its credits mint
+    // the network's token mint passed where its credits mint goes: the address check
+    let device = w.device();
+    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    let mut ixs = ixs(&w, &owner, &r);
+    // accounts: owner, network, maker, device, node, credits_mint, owner_credits, ...
+    ixs[2].accounts[5].pubkey = w.token_mint;
+    let mut watch = watch(&w, &owner, &device.pubkey());
+    watch.push(w.token_mint);
+    w.assert_refused(&watch, &[owner.pubkey()], code(E::WrongCreditsMint), || {
+        w.send(&ixs, &owner.keypair, &[])
+    });
+}
+
+#[test]
+fn credits_account_of_another_mint_is_refused() {
+    let w = World::new();
+    let owner = w.owner(5_000);
+    // A second Token-2022 mint, so the account passes the owner-program and layout checks
+    // and only the mint recorded inside its data is wrong.
+    let other_mint = Keypair::new();
+    w.reg()
+        .create_credits_mint(&w.operator, &other_mint, &w.operator.pubkey(), 0)
+        .unwrap();
     let other = w
         .reg()
         .mint_to_owner(
             &w.operator,
             &w.operator,
-            &w.token_mint,
+            &other_mint.pubkey(),
             &owner.pubkey(),
             5_000,
         )
         .unwrap();
     let device = w.device();
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    let mut ixs = ixs(&w, &owner, &r);
-    let reg_ix = &mut ixs[2];
-    // accounts: owner, network, maker, node, credits_mint, owner_credits, ...
-    reg_ix.accounts[4].pubkey = w.token_mint;
-    reg_ix.accounts[5].pubkey = other;
+    let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
+    r.owner_credits = Some(other);
+    let ixs = ixs(&w, &owner, &r);
     let mut watch = watch(&w, &owner, &device.pubkey());
     watch.push(other);
-    watch.push(w.token_mint);
-    w.assert_refused(&watch, &[owner.pubkey()], code(E::WrongCreditsMint), || {
-        w.send(&ixs, &owner.keypair, &[])
-    });
+    watch.push(other_mint.pubkey());
+    w.assert_refused(
+        &watch,
+        &[owner.pubkey()],
+        code(E::WrongCreditsAccountMint),
+        || w.send(&ixs, &owner.keypair, &[]),
+    );
 }
 
 #[test]
@@ -656,7 +763,7 @@ fn invalid_capacity_is_refused() {
 #[test]
 fn paused_network_registers_nothing() {
     let w = World::new();
-    w.configure(|a| a.paused = true);
+    w.configure(|a| a.paused = Some(true));
     let owner = w.owner(5_000);
     refuse_registration(&w, &owner, code(E::NetworkPaused), |_, _| {});
 }
@@ -670,8 +777,12 @@ fn maker_of_another_network_is_refused() {
     // signatures for `other`, maker of `w.network`, passed with network `other`
     let mut r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     r.network = other;
-    r.maker_attestation =
-        attest::sign_maker_attestation(&w.makers[0].attestation, &other, &device.pubkey());
+    r.maker_attestation = attest::sign_maker_attestation(
+        &w.makers[0].attestation,
+        &other,
+        &device.pubkey(),
+        &TEST_CAPACITY,
+    );
     r.device_consent = attest::sign_device_consent(&device, &other, &owner.pubkey(), r.nonce);
     let ixs = ixs(&w, &owner, &r);
     let watch = vec![
@@ -712,7 +823,7 @@ fn node_address_must_be_the_pda() {
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
     let wrong = depin::pda::node(&w.network, &Pubkey::new_unique()).0;
-    ixs[2].accounts[3].pubkey = wrong;
+    ixs[2].accounts[4].pubkey = wrong; // node
     let mut watch = watch(&w, &owner, &device.pubkey());
     watch.push(wrong);
     w.assert_refused(
@@ -730,7 +841,7 @@ fn instructions_sysvar_cannot_be_faked() {
     let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let mut ixs = ixs(&w, &owner, &r);
-    ixs[2].accounts[6].pubkey = Pubkey::new_unique();
+    ixs[2].accounts[7].pubkey = Pubkey::new_unique(); // instructions sysvar
     refuse(
         &w,
         &owner,
@@ -743,15 +854,26 @@ fn instructions_sysvar_cannot_be_faked() {
 #[test]
 fn replayed_consent_after_decommission_is_refused() {
     let w = World::new();
-    let owner = w.owner(5_000);
+    let owner = w.owner(10_000);
     let device = w.device();
     let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
     let (node, _) = w.reg().register_node(&owner.keypair, &r).unwrap();
     w.reg()
         .decommission_node(&owner.keypair, &w.network, &node)
         .unwrap();
-    w.net.advance_time(i64::from(WINDOW_S) + 1).unwrap();
-    // the same signed statements, sent again later
+    let mut watch = watch(&w, &owner, &device.pubkey());
+    watch.push(w.device_address(&device.pubkey()));
+    // inside the window: the consent is fresh by the clock, but already used
+    w.net.advance_time(60).unwrap();
+    let ixs1 = ixs(&w, &owner, &r);
+    w.assert_refused(
+        &watch,
+        &[owner.pubkey()],
+        code(E::ConsentAlreadyUsed),
+        || w.send(&ixs1, &owner.keypair, &[]),
+    );
+    // after the window: stale as well
+    w.net.advance_time(i64::from(WINDOW_S)).unwrap();
     refuse(
         &w,
         &owner,
@@ -763,6 +885,8 @@ fn replayed_consent_after_decommission_is_refused() {
     let fresh = w.registration(&owner.pubkey(), &w.makers[0], &device);
     w.reg().register_node(&owner.keypair, &fresh).unwrap();
     assert_eq!(w.node_state(&node).owner, owner.pubkey());
+    let d = w.device_state(&device.pubkey());
+    assert_eq!((d.registrations, d.last_consent_nonce), (2, fresh.nonce));
 }
 
 #[test]
@@ -778,6 +902,8 @@ fn a_prefunded_node_address_still_registers() {
         let device = w.device();
         let node = w.node_address(&device.pubkey());
         w.fund(&node, prefund);
+        // and the device record's address too
+        w.fund(&w.device_address(&device.pubkey()), prefund);
         let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
         w.reg().register_node(&owner.keypair, &r).unwrap();
         let acc = w.account(&node).unwrap();
@@ -785,5 +911,9 @@ fn a_prefunded_node_address_still_registers() {
         assert_eq!(acc.lamports, rent.max(prefund));
         assert_eq!(acc.data.len(), node_registry::state::Node::SPACE);
         assert_eq!(w.node_state(&node).device_key, device.pubkey());
+        let record = w.account(&w.device_address(&device.pubkey())).unwrap();
+        assert_eq!(record.owner, node_registry::ID);
+        assert_eq!(record.data.len(), node_registry::state::Device::SPACE);
+        assert_eq!(w.device_state(&device.pubkey()).registrations, 1);
     }
 }

@@ -130,6 +130,16 @@ impl EmbeddedNetwork {
             .worker_threads(1)
             .enable_all()
             .build()?;
+        if mode == RuntimeMode::Native {
+            // Before the first runtime of this process: start a bare one so program-test
+            // installs its syscall stubs, then wrap them to keep events (native_logs). No
+            // other runtime exists yet, so no program is running while the stubs change.
+            static EVENTS: Once = Once::new();
+            EVENTS.call_once(|| {
+                let _bare = rt.block_on(ProgramTest::default().start_with_context());
+                super::native_logs::install();
+            });
+        }
         let mut pt = program_test(&mode);
         setup(&mut pt);
         let ctx = rt.block_on(pt.start_with_context());
@@ -230,6 +240,10 @@ impl Transport for EmbeddedNetwork {
         let (logs, compute_units) = match r.metadata {
             Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
             None => (vec![], None),
+        };
+        let logs = match self.mode {
+            RuntimeMode::Native => super::native_logs::restore(logs),
+            RuntimeMode::Sbf(_) => logs,
         };
         if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) {
             let programs: Vec<(String, &str)> = PROGRAMS

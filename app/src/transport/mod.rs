@@ -2,6 +2,7 @@
 //! runs the same on devnet/mainnet (RPC) and on the in-process runtime (embedded).
 pub mod cu;
 pub mod embedded;
+mod native_logs;
 pub mod rpc;
 
 use crate::errors::TxFailure;

@@ -140,11 +140,19 @@ mod tests {
 
     #[test]
     fn preflight_failures_keep_their_logs_and_error_name() {
-        let err = TransactionError::InstructionError(2, InstructionError::Custom(6020));
+        // The fixture's number, name and message come from the program's own error list
+        // (which the IDL is generated from; tests/tests/idl.rs checks they agree).
+        let stale = node_registry::RegistryError::StaleDeviceConsent;
+        let code = u32::from(stale);
+        let err = TransactionError::InstructionError(2, InstructionError::Custom(code));
+        let log = format!(
+            "Program log: AnchorError occurred. Error Code: {}. Error Number: {code}. Error Message: {stale}.",
+            stale.name()
+        );
         // the shape an RPC node sends back
         let sim: RpcSimulateTransactionResult = serde_json::from_value(serde_json::json!({
-            "err": { "InstructionError": [2, { "Custom": 6020 }] },
-            "logs": ["Program log: AnchorError occurred. Error Code: StaleDeviceConsent. Error Number: 6020. Error Message: device consent nonce is outside the network's attestation window."],
+            "err": { "InstructionError": [2, { "Custom": code }] },
+            "logs": [log],
         }))
         .unwrap();
         let e: ClientError = ErrorKind::RpcError(RpcError::RpcResponseError {

@@ -5,21 +5,29 @@
 //!
 //! | kind | signer | layout after the 11-byte header |
 //! |---|---|---|
-//! | [`KIND_MAKER_ATTESTATION`] | maker's attestation key | network (32) · device key (32) |
+//! | [`KIND_MAKER_ATTESTATION`] | maker's attestation key | network (32) · device key (32) · capacity (1–[`MAX_CAPACITY_LEN`]) |
 //! | [`KIND_DEVICE_CONSENT`] | the device key | network (32) · owner (32) · nonce (u64 LE) |
 
 /// Domain-separation prefix of every depin-kit signed message.
 pub const DOMAIN: &[u8; 9] = b"depin-kit";
-/// Version of the message encodings below; bumped on any layout change.
-pub const VERSION: u8 = 1;
-/// Maker attests that `device_key` is genuine hardware for `network`.
+/// Version of the message encodings below; bumped on any layout change
+/// (2: the maker attestation covers the device's class and capacity).
+pub const VERSION: u8 = 2;
+/// Maker attests that `device_key` is genuine hardware for `network` with the given
+/// class and capacity.
 pub const KIND_MAKER_ATTESTATION: u8 = 1;
 /// Device consents to being registered in `network` under `owner`.
 pub const KIND_DEVICE_CONSENT: u8 = 2;
 
 const HEADER_LEN: usize = DOMAIN.len() + 2;
-/// Length of a maker attestation message.
-pub const MAKER_ATTESTATION_LEN: usize = HEADER_LEN + 32 + 32;
+/// Longest capacity encoding a maker attestation may carry. The registry signs the Borsh
+/// bytes of its `Capacity` enum (class tag, then the class's fixed-size fields), at most
+/// 9 bytes today; the room left lets classes grow without a new message version.
+pub const MAX_CAPACITY_LEN: usize = 32;
+/// Length of a maker attestation message without its capacity bytes.
+pub const MAKER_ATTESTATION_FIXED_LEN: usize = HEADER_LEN + 32 + 32;
+/// Longest maker attestation message.
+pub const MAKER_ATTESTATION_MAX_LEN: usize = MAKER_ATTESTATION_FIXED_LEN + MAX_CAPACITY_LEN;
 /// Length of a device consent message.
 pub const DEVICE_CONSENT_LEN: usize = HEADER_LEN + 32 + 32 + 8;
 
@@ -29,16 +37,42 @@ fn header(kind: u8, out: &mut [u8]) {
     out[DOMAIN.len() + 1] = kind;
 }
 
-/// The bytes a maker's attestation key signs for one device.
+/// A maker attestation message in a fixed buffer (no allocation on chain).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MakerAttestation {
+    bytes: [u8; MAKER_ATTESTATION_MAX_LEN],
+    len: usize,
+}
+
+impl MakerAttestation {
+    pub fn as_bytes(&self) -> &[u8] {
+        // `len` is set only by `maker_attestation_message`, within the buffer.
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// The bytes a maker's attestation key signs for one device: the network, the device key
+/// and the device's class and capacity as the factory built it (`capacity`: the Borsh
+/// encoding of the registry's `Capacity`, 1 to [`MAX_CAPACITY_LEN`] bytes). `None` when
+/// `capacity` is empty or longer than that.
+///
+/// The capacity is the last field, so messages for different inputs never coincide: the
+/// fixed-size prefix pins network and device, the signed length pins the capacity's length.
 pub fn maker_attestation_message(
     network: &[u8; 32],
     device_key: &[u8; 32],
-) -> [u8; MAKER_ATTESTATION_LEN] {
-    let mut m = [0u8; MAKER_ATTESTATION_LEN];
-    header(KIND_MAKER_ATTESTATION, &mut m);
-    m[HEADER_LEN..HEADER_LEN + 32].copy_from_slice(network);
-    m[HEADER_LEN + 32..].copy_from_slice(device_key);
-    m
+    capacity: &[u8],
+) -> Option<MakerAttestation> {
+    if capacity.is_empty() || capacity.len() > MAX_CAPACITY_LEN {
+        return None;
+    }
+    let mut bytes = [0u8; MAKER_ATTESTATION_MAX_LEN];
+    header(KIND_MAKER_ATTESTATION, &mut bytes);
+    bytes[HEADER_LEN..HEADER_LEN + 32].copy_from_slice(network);
+    bytes[HEADER_LEN + 32..MAKER_ATTESTATION_FIXED_LEN].copy_from_slice(device_key);
+    let len = MAKER_ATTESTATION_FIXED_LEN + capacity.len();
+    bytes[MAKER_ATTESTATION_FIXED_LEN..len].copy_from_slice(capacity);
+    Some(MakerAttestation { bytes, len })
 }
 
 /// The bytes a device key signs to consent to registration under `owner`.
@@ -77,13 +111,25 @@ mod tests {
 
     #[test]
     fn layouts_are_fixed() {
-        let m = maker_attestation_message(&[1; 32], &[2; 32]);
-        assert_eq!(m.len(), 75);
+        let m =
+            maker_attestation_message(&[1; 32], &[2; 32], &[1, 8, 0, 80, 0, 221, 3, 0, 0]).unwrap();
+        let m = m.as_bytes();
+        assert_eq!(m.len(), 84);
         assert_eq!(&m[..9], b"depin-kit");
-        assert_eq!(m[9], 1);
+        assert_eq!(m[9], 2);
         assert_eq!(m[10], KIND_MAKER_ATTESTATION);
         assert_eq!(&m[11..43], &[1; 32]);
-        assert_eq!(&m[43..], &[2; 32]);
+        assert_eq!(&m[43..75], &[2; 32]);
+        assert_eq!(&m[75..], &[1, 8, 0, 80, 0, 221, 3, 0, 0]);
+        assert!(maker_attestation_message(&[1; 32], &[2; 32], &[]).is_none());
+        assert!(maker_attestation_message(&[1; 32], &[2; 32], &[0; 33]).is_none());
+        assert_eq!(
+            maker_attestation_message(&[1; 32], &[2; 32], &[0; 32])
+                .unwrap()
+                .as_bytes()
+                .len(),
+            MAKER_ATTESTATION_MAX_LEN
+        );
 
         let d = device_consent_message(&[1; 32], &[3; 32], 0x0102_0304_0506_0708);
         assert_eq!(d.len(), 83);
@@ -108,12 +154,17 @@ mod tests {
         #[test]
         fn messages_are_injective(n1 in any::<[u8; 32]>(), k1 in any::<[u8; 32]>(),
                                   n2 in any::<[u8; 32]>(), k2 in any::<[u8; 32]>(),
+                                  c1 in proptest::collection::vec(any::<u8>(), 1..=MAX_CAPACITY_LEN),
+                                  c2 in proptest::collection::vec(any::<u8>(), 1..=MAX_CAPACITY_LEN),
+                                  same in any::<bool>(),
                                   nonce in any::<u64>()) {
-            let a = maker_attestation_message(&n1, &k1);
-            let b = maker_attestation_message(&n2, &k2);
-            prop_assert_eq!(a == b, n1 == n2 && k1 == k2);
+            // half the cases compare equal inputs but for one field
+            let (n2, k2, c2) = if same { (n1, k1, c1.clone()) } else { (n2, k2, c2) };
+            let a = maker_attestation_message(&n1, &k1, &c1).unwrap();
+            let b = maker_attestation_message(&n2, &k2, &c2).unwrap();
+            prop_assert_eq!(a.as_bytes() == b.as_bytes(), n1 == n2 && k1 == k2 && c1 == c2);
             let d = device_consent_message(&n1, &k1, nonce);
-            prop_assert_ne!(&a[..], &d[..MAKER_ATTESTATION_LEN]);
+            prop_assert_ne!(a.as_bytes()[10], d[10]);
             prop_assert_eq!(&d[75..], &nonce.to_le_bytes()[..]);
         }
     }

@@ -180,11 +180,63 @@ mod tests {
         // Arbitrary bytes never panic; anything accepted re-encodes to itself.
         #[test]
         fn arbitrary_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let Ok(s) = parse_single(&data) {
-                let mut sig = [0u8; 64];
-                sig.copy_from_slice(&data[48..112]);
-                prop_assert_eq!(encode_single(s.public_key, &sig, s.message), data);
+            check_reencodes(&data)?;
+        }
+
+        // Canonical data with a few bytes changed: passes the header often enough that the
+        // accepting branch (and its re-encoding) runs, and every accepted input still
+        // re-encodes to itself.
+        #[test]
+        fn mutated_canonical_reencodes_or_is_refused(
+            key in any::<[u8; 32]>(),
+            msg in proptest::collection::vec(any::<u8>(), 0..120),
+            edits in proptest::collection::vec((any::<u16>(), any::<u8>()), 0..3),
+            cut in 0usize..4,
+        ) {
+            let mut data = encode_single(&key, &[3; 64], &msg);
+            for (at, v) in edits {
+                let i = usize::from(at) % data.len();
+                data[i] = v;
+            }
+            data.truncate(data.len().saturating_sub(cut));
+            check_reencodes(&data)?;
+        }
+    }
+
+    fn check_reencodes(data: &[u8]) -> Result<(), proptest::test_runner::TestCaseError> {
+        if let Ok(s) = parse_single(data) {
+            let mut sig = [0u8; 64];
+            sig.copy_from_slice(&data[48..112]);
+            prop_assert_eq!(encode_single(s.public_key, &sig, s.message), data);
+        }
+        Ok(())
+    }
+
+    /// The mutation strategy above really reaches both outcomes (a fixed-seed sample).
+    #[test]
+    fn mutations_reach_both_branches() {
+        let (mut accepted, mut refused) = (0, 0);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2_000 {
+            let len = (next() % 100) as usize;
+            let msg: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let mut data = encode_single(&[5; 32], &[6; 64], &msg);
+            let i = (next() as usize) % data.len();
+            data[i] = next() as u8;
+            match parse_single(&data) {
+                Ok(_) => accepted += 1,
+                Err(_) => refused += 1,
             }
         }
+        assert!(
+            accepted > 500 && refused > 50,
+            "accepted {accepted}, refused {refused}"
+        );
     }
 }

@@ -84,4 +84,29 @@ registry_errors! {
     InsufficientCredits,
     #[msg("arithmetic overflow")]
     ArithmeticOverflow,
+    // Appended (codes above keep their numbers).
+    #[msg("the network's fee is higher than the maximum the signer agreed to")]
+    FeeAboveMaximum,
+    #[msg("device consent nonce is not newer than the last one this device used")]
+    ConsentAlreadyUsed,
+    #[msg("device is suspended; only the network's status authority can reinstate it")]
+    DeviceSuspended,
+    #[msg("device was first attested by another maker")]
+    DeviceMakerMismatch,
+    #[msg("device record is not this program's record of that device")]
+    WrongDeviceRecord,
+    #[msg("credits account holds another mint than the network's credits")]
+    WrongCreditsAccountMint,
+    #[msg("the update changes nothing")]
+    NothingToUpdate,
+    #[msg("this attestation key already belongs to a maker of the network")]
+    AttestationKeyInUse,
+    #[msg("attestation key records are missing or do not match the rotation")]
+    WrongAttestationKeyRecord,
+    #[msg("the transfer offer is for another node, recipient or registration")]
+    StaleTransferOffer,
+    #[msg("signer is neither the proposer nor the recipient of the transfer")]
+    NotTransferParty,
+    #[msg("node account does not belong to this device")]
+    WrongNode,
 }

@@ -2,6 +2,20 @@
 use crate::state::{Capacity, NodeStatus};
 use anchor_lang::prelude::*;
 
+/// Emits `event` as Anchor's `emit!` does ("Program data: <discriminator + Borsh>").
+///
+/// On SBF this is the same `sol_log_data` syscall. Compiled for the host, Anchor's version
+/// drops the data; this one hands it to the syscall stubs instead, where the embedded
+/// runtime records it as the VM would, so events are tested natively too.
+#[inline(always)]
+pub fn emit<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    anchor_lang::compat::solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
 #[event]
 pub struct NetworkCreated {
     pub network: Pubkey,
@@ -68,6 +82,8 @@ pub struct NodeRegistered {
     pub maker: Pubkey,
     pub capacity: Capacity,
     pub fee_burned: u64,
+    /// Registrations of this device so far (1 at the first).
+    pub registration: u32,
 }
 
 #[event]
@@ -77,6 +93,29 @@ pub struct LocationAsserted {
     pub location: u64,
     pub location_changes: u16,
     pub fee_burned: u64,
+}
+
+#[event]
+pub struct MakerReactivated {
+    pub network: Pubkey,
+    pub maker: Pubkey,
+    pub attestation_key: Pubkey,
+}
+
+#[event]
+pub struct NodeTransferProposed {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub from: Pubkey,
+    pub to: Pubkey,
+}
+
+#[event]
+pub struct NodeTransferCancelled {
+    pub node: Pubkey,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub by: Pubkey,
 }
 
 #[event]
@@ -91,8 +130,11 @@ pub struct NodeTransferred {
 pub struct NodeStatusChanged {
     pub network: Pubkey,
     pub node: Pubkey,
+    pub device_key: Pubkey,
     pub status: NodeStatus,
     pub by: Pubkey,
+    /// Whether a node account existed (otherwise only the device record changed).
+    pub node_registered: bool,
 }
 
 #[event]

@@ -36,7 +36,8 @@ pub mod node_registry {
         CreateNetwork::handler(ctx, args)
     }
 
-    /// Changes fees, the attestation window, the status operator or the pause flag.
+    /// Changes the fees, attestation window, status operator or pause flag given (`None`
+    /// leaves a setting unchanged).
     #[access_control(UpdateNetwork::validate(&args))]
     pub fn update_network(ctx: Context<UpdateNetwork>, args: UpdateNetworkArgs) -> Result<()> {
         UpdateNetwork::handler(ctx, args)
@@ -62,9 +63,16 @@ pub mod node_registry {
         AddMaker::handler(ctx, args)
     }
 
-    /// Rotates a maker's attestation key, changes its device cap, or reactivates it.
+    /// Rotates a maker's attestation key and/or changes its device cap (fields given only).
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn update_maker(ctx: Context<UpdateMaker>, args: UpdateMakerArgs) -> Result<()> {
         UpdateMaker::handler(ctx, args)
+    }
+
+    /// Lets a revoked maker attest devices again.
+    #[access_control(ctx.accounts.validate())]
+    pub fn reactivate_maker(ctx: Context<ReactivateMaker>) -> Result<()> {
+        ReactivateMaker::handler(ctx)
     }
 
     /// Stops a maker from attesting new devices; registered nodes stay.
@@ -79,19 +87,36 @@ pub mod node_registry {
         RegisterNode::handler(ctx, args)
     }
 
-    /// Sets the node's H3 cell, burning the network's location fee.
-    #[access_control(ctx.accounts.validate(location))]
-    pub fn assert_location(ctx: Context<AssertLocation>, location: u64) -> Result<()> {
+    /// Sets the node's H3 cell, burning the network's location fee (at most `max_fee_credits`).
+    #[access_control(ctx.accounts.validate(location, max_fee_credits))]
+    pub fn assert_location(
+        ctx: Context<AssertLocation>,
+        location: u64,
+        max_fee_credits: u64,
+    ) -> Result<()> {
         AssertLocation::handler(ctx, location)
     }
 
-    /// Hands the node to a new owner.
+    /// Offers the node to `new_owner`; the owner keeps control until it is accepted.
     #[access_control(ctx.accounts.validate(new_owner))]
-    pub fn transfer_node(ctx: Context<TransferNode>, new_owner: Pubkey) -> Result<()> {
-        TransferNode::handler(ctx, new_owner)
+    pub fn propose_transfer(ctx: Context<ProposeTransfer>, new_owner: Pubkey) -> Result<()> {
+        ProposeTransfer::handler(ctx, new_owner)
     }
 
-    /// Suspends or reactivates a node (network authority or its operator).
+    /// The offer's recipient signs and becomes the node's owner.
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept_transfer(ctx: Context<AcceptTransfer>) -> Result<()> {
+        AcceptTransfer::handler(ctx)
+    }
+
+    /// The proposer withdraws the offer, or the recipient declines it.
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_transfer(ctx: Context<CancelTransfer>) -> Result<()> {
+        CancelTransfer::handler(ctx)
+    }
+
+    /// Suspends or reactivates a device and its node (network authority or its operator);
+    /// the standing is kept on the device record and survives decommissioning.
     #[access_control(ctx.accounts.validate(status))]
     pub fn set_node_status(ctx: Context<SetNodeStatus>, status: NodeStatus) -> Result<()> {
         SetNodeStatus::handler(ctx, status)

@@ -56,7 +56,8 @@ pub struct Maker {
     pub maker_key: Pubkey,
     /// Key whose ed25519 signature attests devices; rotatable.
     pub attestation_key: Pubkey,
-    /// Devices attested so far (lifetime count, decommissioning does not lower it).
+    /// Distinct devices attested so far (lifetime count: decommissioning does not lower it
+    /// and re-registering a known device does not raise it).
     pub nodes_attested: u64,
     /// Most devices this maker may attest, if capped.
     pub device_cap: Option<u64>,
@@ -65,9 +66,15 @@ pub struct Maker {
 }
 
 impl Maker {
-    /// Counts one more attested device, enforcing the active flag and the cap.
-    pub fn record_attestation(&mut self) -> Result<()> {
+    pub fn require_active(&self) -> Result<()> {
         require!(self.active, RegistryError::MakerRevoked);
+        Ok(())
+    }
+
+    /// Counts a device this maker attests for the first time, enforcing the active flag
+    /// and the cap. Re-registrations of a known device are not counted again.
+    pub fn count_new_device(&mut self) -> Result<()> {
+        self.require_active()?;
         if let Some(cap) = self.device_cap {
             require!(self.nodes_attested < cap, RegistryError::MakerCapReached);
         }
@@ -167,4 +174,96 @@ impl Node {
         );
         Ok(())
     }
+}
+
+/// What outlives a node account: one per device and network, created at the device's first
+/// registration and never closed. PDA `[seeds::DEVICE, network, device_key]`.
+///
+/// It makes a device's standing permanent: a suspension survives decommissioning, a used
+/// consent can never be used again, and a device counts once against its maker's cap.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Device {
+    pub device_key: Pubkey,
+    /// The `Maker` account the device was first attested by and counted against; later
+    /// registrations must come through the same maker.
+    pub maker: Pubkey,
+    /// Highest device-consent nonce used so far; the next registration needs a larger one.
+    pub last_consent_nonce: u64,
+    /// Standing set by the network's status authority; mirrored on the node while it exists.
+    pub status: NodeStatus,
+    /// Registrations so far (1 after the first); identifies the current registration.
+    pub registrations: u32,
+    pub first_registered_at: i64,
+    pub bump: u8,
+}
+
+impl Device {
+    pub const SPACE: usize = 8 + Device::INIT_SPACE;
+
+    /// Checks a re-registration of this known device and records its consent nonce.
+    pub fn reregister(&mut self, maker: &Pubkey, nonce: u64) -> Result<()> {
+        require!(
+            self.status == NodeStatus::Active,
+            RegistryError::DeviceSuspended
+        );
+        require_keys_eq!(self.maker, *maker, RegistryError::DeviceMakerMismatch);
+        require!(
+            nonce > self.last_consent_nonce,
+            RegistryError::ConsentAlreadyUsed
+        );
+        self.last_consent_nonce = nonce;
+        self.registrations = self
+            .registrations
+            .checked_add(1)
+            .ok_or(RegistryError::ArithmeticOverflow)?;
+        Ok(())
+    }
+}
+
+/// Reserves an attestation key for one maker of a network, so that revoking a maker stops
+/// its key everywhere. PDA `[seeds::ATTESTATION_KEY, network, key]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct AttestationKey {
+    pub maker: Pubkey,
+    pub bump: u8,
+}
+
+impl AttestationKey {
+    pub const SPACE: usize = 8 + AttestationKey::INIT_SPACE;
+}
+
+/// An open offer to hand a node to `to`; the owner keeps full control until `to` accepts.
+/// PDA `[seeds::TRANSFER, node]`; the proposer paid its rent and gets it back when the
+/// offer is accepted or cancelled.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct TransferOffer {
+    pub node: Pubkey,
+    /// The owner who proposed it (and paid the rent).
+    pub from: Pubkey,
+    pub to: Pubkey,
+    /// `Device::registrations` when proposed: a later registration of the device voids it.
+    pub registration: u32,
+    pub proposed_at: i64,
+    pub bump: u8,
+}
+
+impl TransferOffer {
+    pub const SPACE: usize = 8 + TransferOffer::INIT_SPACE;
+}
+
+/// A change to the delegated status operator of a network.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorUpdate {
+    Remove,
+    Set(Pubkey),
+}
+
+/// A change to a maker's device cap.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceCapUpdate {
+    Unlimited,
+    Limit(u64),
 }

@@ -28,7 +28,7 @@ impl AcceptAuthority<'_> {
         let previous = network.authority;
         network.authority = ctx.accounts.new_authority.key();
         network.pending_authority = None;
-        emit!(AuthorityAccepted {
+        crate::events::emit(AuthorityAccepted {
             network: network.key(),
             previous,
             authority: network.authority,

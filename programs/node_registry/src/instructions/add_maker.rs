@@ -1,4 +1,9 @@
-use crate::{error::RegistryError, events::MakerAdded, seeds, state::Maker, state::Network};
+use crate::{
+    error::RegistryError,
+    events::MakerAdded,
+    seeds,
+    state::{AttestationKey, Maker, Network},
+};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -11,7 +16,9 @@ pub struct AddMakerArgs {
 }
 
 /// Accounts: `authority` (signer, network authority, pays rent), `network` (mut),
-/// `maker` (new PDA `[MAKER, network, maker_key]`).
+/// `maker` (new PDA `[MAKER, network, maker_key]`), `attestation_key_record` (new PDA
+/// `[ATTESTATION_KEY, network, attestation_key]`: one maker per key in a network, so
+/// revoking a maker stops its key everywhere).
 #[derive(Accounts)]
 #[instruction(args: AddMakerArgs)]
 pub struct AddMaker<'info> {
@@ -28,6 +35,15 @@ pub struct AddMaker<'info> {
         bump,
     )]
     pub maker: Box<Account<'info, Maker>>,
+    // Same pattern: a key another maker holds gets `AttestationKeyInUse`.
+    #[account(
+        init_if_needed,
+        payer = authority,
+        space = AttestationKey::SPACE,
+        seeds = [seeds::ATTESTATION_KEY, network.key().as_ref(), args.attestation_key.as_ref()],
+        bump,
+    )]
+    pub attestation_key_record: Box<Account<'info, AttestationKey>>,
     pub system_program: Program<'info, System>,
 }
 
@@ -36,6 +52,10 @@ impl AddMaker<'_> {
         require!(
             self.maker.network == Pubkey::default(),
             RegistryError::MakerAlreadyExists
+        );
+        require!(
+            self.attestation_key_record.maker == Pubkey::default(),
+            RegistryError::AttestationKeyInUse
         );
         Ok(())
     }
@@ -47,6 +67,12 @@ impl AddMaker<'_> {
             .checked_add(1)
             .ok_or(RegistryError::ArithmeticOverflow)?;
         let maker = &mut ctx.accounts.maker;
+        ctx.accounts
+            .attestation_key_record
+            .set_inner(AttestationKey {
+                maker: maker.key(),
+                bump: ctx.bumps.attestation_key_record,
+            });
         maker.set_inner(Maker {
             network: network.key(),
             maker_key: args.maker_key,
@@ -56,7 +82,7 @@ impl AddMaker<'_> {
             active: true,
             bump: ctx.bumps.maker,
         });
-        emit!(MakerAdded {
+        crate::events::emit(MakerAdded {
             network: network.key(),
             maker: maker.key(),
             maker_key: args.maker_key,

@@ -10,6 +10,7 @@ use anchor_spl::token_interface::TokenInterface;
 
 /// Accounts: `owner` (signer, node owner, pays the fee), `network`, `node` (mut, PDA of
 /// `network`), `credits_mint` (mut, the network's), `owner_credits` (mut), token program.
+/// `max_fee_credits` bounds the location fee the owner agreed to when signing.
 #[derive(Accounts)]
 pub struct AssertLocation<'info> {
     pub owner: Signer<'info>,
@@ -40,8 +41,12 @@ impl<'info> AssertLocation<'info> {
         }
     }
 
-    pub fn validate(&self, location: u64) -> Result<()> {
+    pub fn validate(&self, location: u64, max_fee_credits: u64) -> Result<()> {
         require!(!self.network.paused, RegistryError::NetworkPaused);
+        require!(
+            self.network.location_fee_credits <= max_fee_credits,
+            RegistryError::FeeAboveMaximum
+        );
         self.node.require_active()?;
         require!(
             depin_core::h3::is_valid_cell(location),
@@ -64,7 +69,7 @@ impl<'info> AssertLocation<'info> {
             .location_changes
             .checked_add(1)
             .ok_or(RegistryError::ArithmeticOverflow)?;
-        emit!(LocationAsserted {
+        crate::events::emit(LocationAsserted {
             network: a.network.key(),
             node: node.key(),
             location,

@@ -69,7 +69,7 @@ impl CreateNetwork<'_> {
             bump: ctx.bumps.network,
             name: args.name,
         });
-        emit!(NetworkCreated {
+        crate::events::emit(NetworkCreated {
             network: network.key(),
             name: network.name.clone(),
             authority: network.authority,

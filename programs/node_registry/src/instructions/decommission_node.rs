@@ -32,7 +32,7 @@ impl DecommissionNode<'_> {
             .node_count
             .checked_sub(1)
             .ok_or(RegistryError::ArithmeticOverflow)?;
-        emit!(NodeDecommissioned {
+        crate::events::emit(NodeDecommissioned {
             network: network.key(),
             node: ctx.accounts.node.key(),
             device_key: ctx.accounts.node.device_key,

@@ -50,7 +50,7 @@ impl CreditsAccounts<'_, '_> {
         );
         require!(
             data[MINT_AT..MINT_AT + 32] == self.credits_mint.key().to_bytes(),
-            RegistryError::WrongCreditsMint
+            RegistryError::WrongCreditsAccountMint
         );
         require!(
             data[OWNER_AT..OWNER_AT + 32] == self.owner.key().to_bytes(),

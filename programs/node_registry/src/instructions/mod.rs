@@ -1,28 +1,35 @@
 pub mod accept_authority;
+pub mod accept_transfer;
 pub mod add_maker;
 pub mod assert_location;
+pub mod cancel_transfer;
 pub mod create_network;
 pub mod decommission_node;
 pub mod propose_authority;
+pub mod propose_transfer;
+pub mod reactivate_maker;
 pub mod register_node;
 pub mod revoke_maker;
 pub mod set_node_status;
-pub mod transfer_node;
 pub mod update_maker;
 pub mod update_network;
 
 mod fees;
+mod pda_account;
 pub mod signatures;
 
 pub use accept_authority::*;
+pub use accept_transfer::*;
 pub use add_maker::*;
 pub use assert_location::*;
+pub use cancel_transfer::*;
 pub use create_network::*;
 pub use decommission_node::*;
 pub use propose_authority::*;
+pub use propose_transfer::*;
+pub use reactivate_maker::*;
 pub use register_node::*;
 pub use revoke_maker::*;
 pub use set_node_status::*;
-pub use transfer_node::*;
 pub use update_maker::*;
 pub use update_network::*;

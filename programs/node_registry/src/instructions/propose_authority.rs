@@ -15,7 +15,7 @@ impl ProposeAuthority<'_> {
     pub fn handler(ctx: Context<Self>, new_authority: Option<Pubkey>) -> Result<()> {
         let network = &mut ctx.accounts.network;
         network.pending_authority = new_authority;
-        emit!(AuthorityProposed {
+        crate::events::emit(AuthorityProposed {
             network: network.key(),
             authority: network.authority,
             proposed: new_authority,

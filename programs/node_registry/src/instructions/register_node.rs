@@ -2,23 +2,28 @@
 //!
 //! Transaction shape (indexes relative to this instruction, which sits at `i`):
 //! - `i - 2`: ed25519 precompile, maker's attestation key over
-//!   `depin_core::attestation::maker_attestation_message(network, device_key)`
+//!   `depin_core::attestation::maker_attestation_message(network, device_key, capacity)`
+//!   (`capacity`: the Borsh bytes of [`Capacity`], so the factory vouches for the class
+//!   and figures, not the owner)
 //! - `i - 1`: ed25519 precompile, the device key over
 //!   `depin_core::attestation::device_consent_message(network, owner, nonce)`
 //! - `i`: this instruction. Anything may come before `i - 2` (compute budget, etc.).
 //!
 //! Both precompile instructions must use the canonical single-signature layout with all
 //! data inside themselves; the runtime verified the signatures, this checks key and bytes.
+//!
+//! The device's permanent record (`Device`) is created at its first registration and
+//! consulted at every later one: a suspended device stays out, a consent nonce is used
+//! once, a device counts once against its maker's cap and stays with that maker.
+use super::pda_account::{create_pda_account, is_uncreated};
 use super::{fees::CreditsAccounts, signatures};
 use crate::{
     error::RegistryError,
     events::NodeRegistered,
     seeds,
-    state::{Capacity, Maker, Network, Node, NodeStatus, MAX_CONSENT_SKEW_S},
+    state::{Capacity, Device, Maker, Network, Node, NodeStatus, MAX_CONSENT_SKEW_S},
 };
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::program::{invoke, invoke_signed};
-use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token_interface::TokenInterface;
 use depin_core::attestation::{
     consent_nonce_is_fresh, device_consent_message, maker_attestation_message,
@@ -30,11 +35,16 @@ pub struct RegisterNodeArgs {
     pub device_key: Pubkey,
     /// Signing time of the device consent, unix seconds.
     pub nonce: u64,
+    /// Class and capacity exactly as the maker attested them.
     pub capacity: Capacity,
+    /// The most credits the owner agrees to burn; refused (`FeeAboveMaximum`) when the
+    /// network's onboarding fee is higher at execution time.
+    pub max_fee_credits: u64,
 }
 
 /// Accounts: `owner` (signer, pays rent and the fee, becomes the node owner), `network`
-/// (mut), `maker` (mut, of `network`), `node` (new PDA `[NODE, network, device_key]`),
+/// (mut), `maker` (mut, of `network`), `device` (mut, PDA `[DEVICE, network, device_key]`,
+/// created at the first registration), `node` (new PDA `[NODE, network, device_key]`),
 /// `credits_mint` (mut, the network's), `owner_credits` (mut, owner's credits account),
 /// `instructions` (the instructions sysvar), token and system programs.
 #[derive(Accounts)]
@@ -46,6 +56,14 @@ pub struct RegisterNode<'info> {
     pub network: Box<Account<'info, Network>>,
     #[account(mut, has_one = network @ RegistryError::WrongNetwork)]
     pub maker: Box<Account<'info, Maker>>,
+    /// CHECK: the device's permanent record (canonical bump found here): created by the
+    /// handler at the first registration, otherwise read and checked as a `Device`.
+    #[account(
+        mut,
+        seeds = [seeds::DEVICE, network.key().as_ref(), args.device_key.as_ref()],
+        bump,
+    )]
+    pub device: UncheckedAccount<'info>,
     /// CHECK: the node PDA (canonical bump found here); `validate` requires it not to exist
     /// yet (`NodeAlreadyRegistered`) and the handler creates it. Creating it by hand rather
     /// than with Anchor's `init` saves about 3,000 CU (docs/compute-units.md).
@@ -73,10 +91,14 @@ pub struct RegisterNode<'info> {
 impl<'info> RegisterNode<'info> {
     pub fn validate(&self, args: &RegisterNodeArgs) -> Result<()> {
         require!(
-            self.node.data_is_empty() && self.node.owner == &System::id(),
+            is_uncreated(&self.node),
             RegistryError::NodeAlreadyRegistered
         );
         require!(!self.network.paused, RegistryError::NetworkPaused);
+        require!(
+            self.network.onboarding_fee_credits <= args.max_fee_credits,
+            RegistryError::FeeAboveMaximum
+        );
         args.capacity.validate()?;
         let now = Clock::get()?.unix_timestamp;
         require!(
@@ -115,8 +137,16 @@ impl<'info> RegisterNode<'info> {
             *maker_sig.public_key == self.maker.attestation_key.to_bytes(),
             RegistryError::WrongMakerKey
         );
+        let mut capacity = [0u8; depin_core::attestation::MAX_CAPACITY_LEN];
+        let capacity_len = {
+            let mut w = &mut capacity[..];
+            args.capacity.serialize(&mut w)?;
+            depin_core::attestation::MAX_CAPACITY_LEN - w.len()
+        };
+        let expected = maker_attestation_message(&network, &device, &capacity[..capacity_len])
+            .ok_or(RegistryError::InvalidCapacity)?;
         require!(
-            maker_sig.message == maker_attestation_message(&network, &device),
+            maker_sig.message == expected.as_bytes(),
             RegistryError::WrongMakerMessage
         );
 
@@ -133,45 +163,73 @@ impl<'info> RegisterNode<'info> {
         Ok(())
     }
 
-    /// Creates the node account (rent-exempt, owned by this program), signed by its seeds.
-    /// An address someone already sent lamports to is topped up, allocated and assigned
-    /// instead, so pre-funding cannot block a registration.
-    fn create_node_account(&self, device_key: &Pubkey, bump: u8) -> Result<()> {
-        let rent = Rent::get()?.minimum_balance(Node::SPACE);
-        let network = self.network.key();
-        let signer: &[&[u8]] = &[seeds::NODE, network.as_ref(), device_key.as_ref(), &[bump]];
-        let (owner, node) = (self.owner.to_account_info(), self.node.to_account_info());
-        let space = Node::SPACE as u64;
-        let current = node.lamports();
-        if current == 0 {
-            let ix =
-                system_instruction::create_account(owner.key, node.key, rent, space, &crate::ID);
-            invoke_signed(&ix, &[owner, node], &[signer])?;
-        } else {
-            if rent > current {
-                let ix = system_instruction::transfer(owner.key, node.key, rent - current);
-                invoke(&ix, &[owner, node.clone()])?;
-            }
-            invoke_signed(
-                &system_instruction::allocate(node.key, space),
-                std::slice::from_ref(&node),
-                &[signer],
+    /// Checks and updates the device's permanent record, creating it (and counting the
+    /// device against its maker's cap) at the first registration. Returns the number of
+    /// registrations so far.
+    fn record_device(&mut self, args: &RegisterNodeArgs, bump: u8, now: i64) -> Result<u32> {
+        let maker = self.maker.key();
+        let device_info = self.device.to_account_info();
+        if is_uncreated(&device_info) {
+            self.maker.count_new_device()?;
+            let network = self.network.key();
+            let signer: &[&[u8]] = &[
+                seeds::DEVICE,
+                network.as_ref(),
+                args.device_key.as_ref(),
+                &[bump],
+            ];
+            create_pda_account(
+                &self.owner.to_account_info(),
+                &device_info,
+                Device::SPACE,
+                signer,
             )?;
-            invoke_signed(
-                &system_instruction::assign(node.key, &crate::ID),
-                &[node],
-                &[signer],
-            )?;
+            let record = Device {
+                device_key: args.device_key,
+                maker,
+                last_consent_nonce: args.nonce,
+                status: NodeStatus::Active,
+                registrations: 1,
+                first_registered_at: now,
+                bump,
+            };
+            record.try_serialize(&mut &mut device_info.try_borrow_mut_data()?[..])?;
+            return Ok(1);
         }
-        Ok(())
+        require_keys_eq!(
+            *device_info.owner,
+            crate::ID,
+            RegistryError::WrongDeviceRecord
+        );
+        self.maker.require_active()?;
+        let mut data = device_info.try_borrow_mut_data()?;
+        let mut record = Device::try_deserialize(&mut &data[..])
+            .map_err(|_| error!(RegistryError::WrongDeviceRecord))?;
+        record.reregister(&maker, args.nonce)?;
+        record.try_serialize(&mut &mut data[..])?;
+        Ok(record.registrations)
     }
 
     pub fn handler(ctx: Context<Self>, args: RegisterNodeArgs) -> Result<()> {
         let accounts = ctx.accounts;
-        accounts.maker.record_attestation()?;
+        let now = Clock::get()?.unix_timestamp;
+        let registration = accounts.record_device(&args, ctx.bumps.device, now)?;
         let fee = accounts.network.onboarding_fee_credits;
         accounts.credits().burn(fee)?;
-        accounts.create_node_account(&args.device_key, ctx.bumps.node)?;
+        let network_key = accounts.network.key();
+        let bump = ctx.bumps.node;
+        let signer: &[&[u8]] = &[
+            seeds::NODE,
+            network_key.as_ref(),
+            args.device_key.as_ref(),
+            &[bump],
+        ];
+        create_pda_account(
+            &accounts.owner.to_account_info(),
+            &accounts.node.to_account_info(),
+            Node::SPACE,
+            signer,
+        )?;
         let network = &mut accounts.network;
         network.node_count = network
             .node_count
@@ -184,19 +242,20 @@ impl<'info> RegisterNode<'info> {
             location: 0,
             capacity: args.capacity,
             status: NodeStatus::Active,
-            registered_at: Clock::get()?.unix_timestamp,
+            registered_at: now,
             location_changes: 0,
-            bump: ctx.bumps.node,
+            bump,
         };
         node.try_serialize(&mut &mut accounts.node.try_borrow_mut_data()?[..])?;
-        emit!(NodeRegistered {
-            network: network.key(),
+        crate::events::emit(NodeRegistered {
+            network: network_key,
             node: accounts.node.key(),
             device_key: args.device_key,
             owner: accounts.owner.key(),
             maker: accounts.maker.key(),
             capacity: args.capacity,
             fee_burned: fee,
+            registration,
         });
         Ok(())
     }

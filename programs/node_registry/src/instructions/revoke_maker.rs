@@ -21,7 +21,7 @@ impl RevokeMaker<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let maker = &mut ctx.accounts.maker;
         maker.active = false;
-        emit!(MakerRevoked {
+        crate::events::emit(MakerRevoked {
             network: maker.network,
             maker: maker.key(),
         });
