@@ -141,7 +141,7 @@ mod tests {
         }
         assert_eq!(
             RegistryError::ALL.len(),
-            RegistryError::WrongNode as usize + 1
+            RegistryError::NotTransferParty as usize + 1
         );
         for e in [
             ErrorCode::ConstraintSeeds,

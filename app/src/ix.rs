@@ -277,6 +277,7 @@ pub fn decommission_node(owner: &Pubkey, network: &Pubkey, node: &Pubkey) -> Ins
             owner: *owner,
             network: *network,
             node: *node,
+            offer: pda::transfer_offer(node).0,
         },
         data::DecommissionNode {},
     )

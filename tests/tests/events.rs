@@ -193,19 +193,41 @@ fn every_state_change_emits_its_event() {
     );
 }
 
-/// A refused transaction leaves no event behind.
+/// A failed transaction's log can hold events of the instructions that ran before the
+/// failing one; none of their changes happened. Indexers must check the status.
 #[test]
-fn refused_transactions_emit_nothing() {
+fn events_of_a_failed_transaction_describe_nothing_that_happened() {
     let w = World::new();
-    let owner = w.owner(0);
-    let device = w.device();
-    let r = w.registration(&owner.pubkey(), &w.makers[0], &device);
-    let err = w.reg().register_node(&owner.keypair, &r).unwrap_err();
+    let before = w.network_state();
+    let update = depin::ix::update_network(
+        &w.operator.pubkey(),
+        &w.network,
+        UpdateNetworkArgs {
+            location_fee_credits: Some(77),
+            ..Default::default()
+        },
+    );
+    let failing = depin::ix::update_network(
+        &w.operator.pubkey(),
+        &w.network,
+        UpdateNetworkArgs::default(), // NothingToUpdate
+    );
+    let err = w.send(&[update, failing], &w.operator, &[]).unwrap_err();
     let f = depin::registry::tx_failure(&err).expect("a refused transaction");
-    assert!(
-        f.logs.iter().all(|l| !l.starts_with("Program data: ")),
-        "{:?}",
-        f.logs
+    assert_eq!(f.instruction_index(), Some(1));
+    let logged: Vec<NetworkUpdated> = f
+        .logs
+        .iter()
+        .filter_map(|l| l.strip_prefix("Program data: "))
+        .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .filter(|d| d.starts_with(NetworkUpdated::DISCRIMINATOR))
+        .map(|d| NetworkUpdated::deserialize(&mut &d[8..]).unwrap())
+        .collect();
+    assert_eq!(logged.len(), 1, "{:?}", f.logs);
+    assert_eq!(logged[0].location_fee_credits, 77);
+    assert_eq!(
+        w.network_state().location_fee_credits,
+        before.location_fee_credits
     );
 }
 

@@ -142,3 +142,38 @@ fn error_codes_quoted_in_the_docs_are_the_idls() {
     }
     assert!(checked > 0, "the README quotes at least one error code");
 }
+
+/// The account sizes in docs/architecture.md are the programs' own.
+#[test]
+fn documented_account_sizes_are_real() {
+    use anchor_lang::Space;
+    use node_registry::state::*;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/architecture.md"
+    ))
+    .unwrap();
+    let sizes = [
+        ("Network", 8 + Network::INIT_SPACE),
+        ("Maker", 8 + Maker::INIT_SPACE),
+        ("Node", Node::SPACE),
+        ("Device", Device::SPACE),
+        ("AttestationKey", AttestationKey::SPACE),
+        ("TransferOffer", TransferOffer::SPACE),
+    ];
+    for (name, size) in sizes {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("docs/architecture.md has no row for {name}"));
+        let documented: usize = row
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(documented, size, "{name}");
+    }
+}

@@ -372,6 +372,16 @@ fn another_networks_authority_cannot_touch_makers() {
         code(E::WrongNetwork),
         || w.send(&[ix], &rival.keypair, &[]),
     );
+    w.reg()
+        .revoke_maker(&w.operator, &w.network, &w.makers[1].address)
+        .unwrap();
+    let ix = ix::reactivate_maker(&rival.pubkey(), &rival_net, &w.makers[1].address);
+    w.assert_refused(
+        &[w.makers[1].address],
+        &[rival.pubkey()],
+        code(E::WrongNetwork),
+        || w.send(&[ix], &rival.keypair, &[]),
+    );
     // rival authority naming our network
     let ix = ix::revoke_maker(&rival.pubkey(), &w.network, &w.makers[0].address);
     w.assert_refused(
@@ -404,24 +414,45 @@ fn rotating_the_attestation_key_retires_the_old_one() {
         (s.attestation_key, s.device_cap, s.active),
         (new_key.pubkey(), Some(5), true)
     );
-    // the old key's record is closed, the new one names the maker
+    // the old key's record stays, retired; the new one names the maker
     let old_record = depin::pda::attestation_key(&w.network, &m.attestation.pubkey()).0;
-    assert!(w.account(&old_record).is_none());
+    let old = depin::accounts::attestation_key(&w.net, &old_record).unwrap();
+    assert_eq!((old.maker, old.retired), (m.address, true));
     let new_record = depin::pda::attestation_key(&w.network, &new_key.pubkey()).0;
     let rec = depin::accounts::attestation_key(&w.net, &new_record).unwrap();
-    assert_eq!(rec.maker, m.address);
-    // the old key is free again: another maker may take it
-    w.reg()
-        .add_maker(
-            &w.operator,
-            &w.network,
-            AddMakerArgs {
-                maker_key: Pubkey::new_unique(),
-                attestation_key: m.attestation.pubkey(),
-                device_cap: None,
-            },
-        )
-        .unwrap();
+    assert_eq!((rec.maker, rec.retired), (m.address, false));
+    // a retired (perhaps leaked) key never serves another maker: its old attestations name
+    // no maker and would become valid there
+    let args = AddMakerArgs {
+        maker_key: Pubkey::new_unique(),
+        attestation_key: m.attestation.pubkey(),
+        device_cap: None,
+    };
+    let other = depin::pda::maker(&w.network, &args.maker_key).0;
+    let ix = ix::add_maker(&w.operator.pubkey(), &w.network, args);
+    w.assert_refused(
+        &[other, old_record, w.network],
+        &[w.operator.pubkey()],
+        code(E::AttestationKeyInUse),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // nor the same maker again (rotating back)
+    let ix = ix::update_maker(
+        &w.operator.pubkey(),
+        &w.network,
+        &m.address,
+        &new_key.pubkey(),
+        UpdateMakerArgs {
+            attestation_key: Some(m.attestation.pubkey()),
+            ..Default::default()
+        },
+    );
+    w.assert_refused(
+        &[m.address, old_record, new_record],
+        &[w.operator.pubkey()],
+        code(E::AttestationKeyInUse),
+        || w.send(&[ix], &w.operator, &[]),
+    );
 
     let device = w.device();
     let r = w.registration(&owner.pubkey(), m, &device); // signed with the old key
@@ -542,8 +573,31 @@ fn key_rotation_needs_the_right_records() {
         code(E::WrongAttestationKeyRecord),
         || w.send(&[ix], &w.operator, &[]),
     );
+    // records passed without a rotation
+    let mut ix = ix::update_maker(
+        &w.operator.pubkey(),
+        &w.network,
+        &m.address,
+        &m.attestation.pubkey(),
+        UpdateMakerArgs {
+            device_cap: Some(DeviceCapUpdate::Limit(3)),
+            ..Default::default()
+        },
+    );
+    ix.accounts[3] = good.accounts[3].clone();
+    ix.accounts[4] = good.accounts[4].clone();
+    w.assert_refused(
+        &watch,
+        &[w.operator.pubkey()],
+        code(E::WrongAttestationKeyRecord),
+        || w.send(&[ix], &w.operator, &[]),
+    );
+    // the new record's address pre-funded by someone: the rotation still goes through
+    w.fund(&new_record, 10_000_000);
     w.send(&[good], &w.operator, &[]).unwrap();
     assert_eq!(w.maker_state(&m.address).attestation_key, new_key);
+    let rec = depin::accounts::attestation_key(&w.net, &new_record).unwrap();
+    assert_eq!(rec.maker, m.address);
 }
 
 #[test]

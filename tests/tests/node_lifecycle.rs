@@ -303,7 +303,7 @@ fn an_offer_can_be_cancelled_declined_or_replaced() {
 }
 
 #[test]
-fn an_offer_does_not_survive_decommissioning() {
+fn decommissioning_closes_an_open_offer() {
     let w = World::new();
     let owner = w.owner(2 * ONBOARDING_FEE);
     let buyer = w.owner(0);
@@ -311,6 +311,9 @@ fn an_offer_does_not_survive_decommissioning() {
     w.reg()
         .propose_transfer(&owner.keypair, &w.network, &node, buyer.pubkey())
         .unwrap();
+    let offer = depin::pda::transfer_offer(&node).0;
+    let offer_rent = w.account(&offer).unwrap().lamports;
+    let before = w.account(&owner.pubkey()).unwrap().lamports;
     // the owner decommissions and registers the device again, in one transaction
     let r = w.registration_with_nonce(&owner.pubkey(), &w.makers[0], &device, w.now() + 1);
     let mut ixs = vec![ix::decommission_node(&owner.pubkey(), &w.network, &node)];
@@ -321,8 +324,12 @@ fn an_offer_does_not_survive_decommissioning() {
     );
     w.send(&ixs, &owner.keypair, &[]).unwrap();
     assert_eq!(w.device_state(&device.pubkey()).registrations, 2);
-    // same node address, same owner, same second: the old offer is still void
-    let offer = depin::pda::transfer_offer(&node).0;
+    // the offer went with the old registration and its rent came back to the proposer (the
+    // node's rent went out and in again): only the fee for three signatures (the owner's
+    // and the two the precompile verifies) is spent
+    assert!(w.account(&offer).is_none());
+    let after = w.account(&owner.pubkey()).unwrap().lamports;
+    assert_eq!(after + 3 * 5_000, before + offer_rent);
     let ix = ix::accept_transfer(
         &buyer.pubkey(),
         &w.network,
@@ -332,8 +339,48 @@ fn an_offer_does_not_survive_decommissioning() {
     w.assert_refused(
         &[node, offer],
         &[buyer.pubkey()],
-        code(E::StaleTransferOffer),
+        anchor(AnchorError::AccountNotInitialized),
         || w.send(&[ix], &buyer.keypair, &[]),
+    );
+}
+
+#[test]
+fn an_offer_belongs_to_its_node() {
+    let w = World::new();
+    let owner = w.owner(2 * ONBOARDING_FEE);
+    let buyer = w.owner(0);
+    let (d1, n1) = w.register(&owner);
+    let (_d2, n2) = w.register(&owner);
+    let offer2 = depin::pda::transfer_offer(&n2).0;
+    w.reg()
+        .propose_transfer(&owner.keypair, &w.network, &n2, buyer.pubkey())
+        .unwrap();
+    // node 1 with node 2's offer
+    let mut ix = ix::accept_transfer(&buyer.pubkey(), &w.network, &d1.pubkey(), &owner.pubkey());
+    ix.accounts[4].pubkey = offer2;
+    w.assert_refused(
+        &[n1, n2, offer2],
+        &[buyer.pubkey()],
+        anchor(AnchorError::ConstraintSeeds),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
+    // the offer's rent to someone other than the proposer
+    let stranger = w.owner(0);
+    let ix = ix::cancel_transfer(&buyer.pubkey(), &n2, &stranger.pubkey());
+    w.assert_refused(
+        &[offer2, stranger.pubkey()],
+        &[buyer.pubkey()],
+        code(E::NotTransferParty),
+        || w.send(&[ix], &buyer.keypair, &[]),
+    );
+    // decommissioning node 1 with node 2's offer in the offer slot
+    let mut ix = ix::decommission_node(&owner.pubkey(), &w.network, &n1);
+    ix.accounts[3].pubkey = offer2;
+    w.assert_refused(
+        &[n1, offer2, w.network],
+        &[owner.pubkey()],
+        anchor(AnchorError::ConstraintSeeds),
+        || w.send(&[ix], &owner.keypair, &[]),
     );
 }
 

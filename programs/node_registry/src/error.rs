@@ -52,7 +52,7 @@ registry_errors! {
     ForeignSignatureData,
     #[msg("maker attestation is signed by a key other than the maker's attestation key")]
     WrongMakerKey,
-    #[msg("maker attestation covers other bytes than (network, device key)")]
+    #[msg("maker attestation covers other bytes than (network, device key, capacity)")]
     WrongMakerMessage,
     #[msg("device consent is signed by a key other than the device key")]
     WrongDeviceKey,
@@ -107,6 +107,4 @@ registry_errors! {
     StaleTransferOffer,
     #[msg("signer is neither the proposer nor the recipient of the transfer")]
     NotTransferParty,
-    #[msg("node account does not belong to this device")]
-    WrongNode,
 }

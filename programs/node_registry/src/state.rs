@@ -221,12 +221,16 @@ impl Device {
     }
 }
 
-/// Reserves an attestation key for one maker of a network, so that revoking a maker stops
-/// its key everywhere. PDA `[seeds::ATTESTATION_KEY, network, key]`.
+/// Reserves an attestation key for one maker of a network, for good: revoking a maker stops
+/// its key everywhere, and a key rotated out (perhaps leaked) is retired, never handed to
+/// another maker, because attestations name no maker. PDA `[seeds::ATTESTATION_KEY,
+/// network, key]`.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct AttestationKey {
     pub maker: Pubkey,
+    /// Set when the maker rotated to another key; the record stays so the key stays taken.
+    pub retired: bool,
     pub bump: u8,
 }
 

@@ -71,6 +71,7 @@ impl AddMaker<'_> {
             .attestation_key_record
             .set_inner(AttestationKey {
                 maker: maker.key(),
+                retired: false,
                 bump: ctx.bumps.attestation_key_record,
             });
         maker.set_inner(Maker {

@@ -42,3 +42,18 @@ pub fn create_pda_account<'info>(
     }
     Ok(())
 }
+
+/// Closes a program-owned account as Anchor's `close` does: its lamports to `to`, its data
+/// cleared and the account handed back to the system program.
+pub fn close_account<'info>(account: &AccountInfo<'info>, to: &AccountInfo<'info>) -> Result<()> {
+    let lamports = account.lamports();
+    let total = to
+        .lamports()
+        .checked_add(lamports)
+        .ok_or(crate::error::RegistryError::ArithmeticOverflow)?;
+    **to.try_borrow_mut_lamports()? = total;
+    **account.try_borrow_mut_lamports()? = 0;
+    account.assign(&System::id());
+    account.resize(0)?;
+    Ok(())
+}

@@ -11,8 +11,10 @@ use anchor_lang::prelude::*;
 /// created or replaced), `system_program`.
 ///
 /// Nothing changes hands here: the owner keeps full control of the node (and may cancel,
-/// replace the offer or decommission) until `new_owner` signs `accept_transfer`. Proposing
-/// again replaces the recipient. Not while suspended or paused.
+/// replace the offer or decommission, which closes it) until `new_owner` signs
+/// `accept_transfer`. Proposing again replaces the recipient: an existing offer is always
+/// the current owner's, since acceptance and decommissioning both close it. Not while
+/// suspended or paused.
 #[derive(Accounts)]
 pub struct ProposeTransfer<'info> {
     #[account(mut)]

@@ -16,10 +16,11 @@ pub struct UpdateMakerArgs {
     pub device_cap: Option<DeviceCapUpdate>,
 }
 
-/// Accounts: `authority` (signer, network authority, pays the new key record's rent and
-/// receives the old one's), `network`, `maker` (mut, of `network`), and for a key rotation
-/// only: `old_key_record` (mut, the maker's current `[ATTESTATION_KEY, network, key]`,
-/// closed) and `new_key_record` (mut, the new key's address, created); `system_program`.
+/// Accounts: `authority` (signer, network authority, pays the new key record's rent),
+/// `network`, `maker` (mut, of `network`), and for a key rotation only: `old_key_record`
+/// (mut, the maker's current `[ATTESTATION_KEY, network, key]`, marked retired: the old key
+/// never serves another maker) and `new_key_record` (mut, the new key's address, created);
+/// `system_program`.
 #[derive(Accounts)]
 pub struct UpdateMaker<'info> {
     #[account(mut)]
@@ -69,15 +70,11 @@ impl UpdateMaker<'_> {
         )
         .map_err(|_| error!(RegistryError::WrongAttestationKeyRecord))?;
         require!(
-            old.key() == old_address && old.maker == self.maker.key(),
+            old.key() == old_address && old.maker == self.maker.key() && !old.retired,
             RegistryError::WrongAttestationKeyRecord
         );
-        let (new_address, _) = Self::key_record_address(&network, &new_key);
-        require_keys_eq!(
-            new.key(),
-            new_address,
-            RegistryError::WrongAttestationKeyRecord
-        );
+        // The new record's address (one PDA search) is checked by the handler, which needs
+        // its bump anyway.
         require!(is_uncreated(new), RegistryError::AttestationKeyInUse);
         Ok(())
     }
@@ -92,11 +89,15 @@ impl UpdateMaker<'_> {
     pub fn handler(ctx: Context<Self>, args: UpdateMakerArgs) -> Result<()> {
         let a = ctx.accounts;
         let maker_address = a.maker.key();
-        if let (Some(new_key), Some(old), Some(new)) =
-            (args.attestation_key, &a.old_key_record, &a.new_key_record)
-        {
+        if let (Some(new_key), Some(old), Some(new)) = (
+            args.attestation_key,
+            &mut a.old_key_record,
+            &a.new_key_record,
+        ) {
+            old.retired = true;
             let network = a.network.key();
-            let (_, bump) = Self::key_record_address(&network, &new_key);
+            let (address, bump) = Self::key_record_address(&network, &new_key);
+            require_keys_eq!(new.key(), address, RegistryError::WrongAttestationKeyRecord);
             let signer: &[&[u8]] = &[
                 seeds::ATTESTATION_KEY,
                 network.as_ref(),
@@ -108,10 +109,10 @@ impl UpdateMaker<'_> {
             create_pda_account(&authority, &new_info, AttestationKey::SPACE, signer)?;
             AttestationKey {
                 maker: maker_address,
+                retired: false,
                 bump,
             }
             .try_serialize(&mut &mut new_info.try_borrow_mut_data()?[..])?;
-            old.close(authority)?;
             a.maker.attestation_key = new_key;
         }
         match args.device_cap {
