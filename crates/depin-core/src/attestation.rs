@@ -7,6 +7,8 @@
 //! |---|---|---|
 //! | [`KIND_MAKER_ATTESTATION`] | maker's attestation key | network (32) · device key (32) · capacity (1–[`MAX_CAPACITY_LEN`]) |
 //! | [`KIND_DEVICE_CONSENT`] | the device key | network (32) · owner (32) · nonce (u64 LE) |
+//! | [`KIND_WORK_RECEIPT`] | the device key | network (32) · device key (32) · epoch · work units · nonce (u64 LE each) |
+//! | [`KIND_EPOCH_REPORT`] | an oracle key | network (32) · epoch (u64) · root (32) · total work (u64) · node count (u32), LE |
 
 /// Domain-separation prefix of every depin-kit signed message.
 pub const DOMAIN: &[u8; 9] = b"depin-kit";
@@ -19,7 +21,16 @@ pub const KIND_MAKER_ATTESTATION: u8 = 1;
 /// Device consents to being registered in `network` under `owner`.
 pub const KIND_DEVICE_CONSENT: u8 = 2;
 
+/// A device reports the work it did in an epoch (to the oracles; spot-checked on chain).
+pub const KIND_WORK_RECEIPT: u8 = 3;
+/// An oracle attests an epoch's reward root.
+pub const KIND_EPOCH_REPORT: u8 = 4;
+
 const HEADER_LEN: usize = DOMAIN.len() + 2;
+/// Length of a work receipt message.
+pub const WORK_RECEIPT_LEN: usize = HEADER_LEN + 32 + 32 + 8 + 8 + 8;
+/// Length of an epoch report message.
+pub const EPOCH_REPORT_LEN: usize = HEADER_LEN + 32 + 8 + 32 + 8 + 4;
 /// Longest capacity encoding a maker attestation may carry. The registry signs the Borsh
 /// bytes of its `Capacity` enum (class tag, then the class's fixed-size fields), at most
 /// 9 bytes today; the room left lets classes grow without a new message version.
@@ -93,6 +104,55 @@ pub fn device_consent_message(
     m
 }
 
+/// The bytes a device signs for the work it did in `epoch`; `nonce` makes two receipts of
+/// the same epoch distinct (the oracle keeps the highest per device and epoch).
+pub fn work_receipt_message(
+    network: &[u8; 32],
+    device_key: &[u8; 32],
+    epoch: u64,
+    work_units: u64,
+    nonce: u64,
+) -> [u8; WORK_RECEIPT_LEN] {
+    let mut m = [0u8; WORK_RECEIPT_LEN];
+    header(KIND_WORK_RECEIPT, &mut m);
+    let mut at = HEADER_LEN;
+    for part in [
+        &network[..],
+        &device_key[..],
+        &epoch.to_le_bytes()[..],
+        &work_units.to_le_bytes()[..],
+        &nonce.to_le_bytes()[..],
+    ] {
+        m[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    m
+}
+
+/// The bytes every oracle of a network signs for one epoch's report.
+pub fn epoch_report_message(
+    network: &[u8; 32],
+    epoch: u64,
+    root: &[u8; 32],
+    total_work: u64,
+    node_count: u32,
+) -> [u8; EPOCH_REPORT_LEN] {
+    let mut m = [0u8; EPOCH_REPORT_LEN];
+    header(KIND_EPOCH_REPORT, &mut m);
+    let mut at = HEADER_LEN;
+    for part in [
+        &network[..],
+        &epoch.to_le_bytes()[..],
+        &root[..],
+        &total_work.to_le_bytes()[..],
+        &node_count.to_le_bytes()[..],
+    ] {
+        m[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    m
+}
+
 /// Whether a device consent `nonce` (unix seconds) is acceptable at time `now`:
 /// not older than `ttl_s` and not more than `max_skew_s` in the future.
 pub fn consent_nonce_is_fresh(nonce: u64, now: i64, ttl_s: u32, max_skew_s: u32) -> bool {
@@ -147,6 +207,23 @@ mod tests {
         assert!(!consent_nonce_is_fresh(1_031, 1_000, 60, 30));
         assert!(!consent_nonce_is_fresh(0, -5, 60, 30));
         assert!(consent_nonce_is_fresh(i64::MAX as u64, i64::MAX, 0, 0));
+    }
+
+    #[test]
+    fn receipt_and_report_layouts() {
+        let r = work_receipt_message(&[1; 32], &[2; 32], 7, 9, 11);
+        assert_eq!((r.len(), r[10]), (99, KIND_WORK_RECEIPT));
+        assert_eq!(&r[11..43], &[1; 32]);
+        assert_eq!(&r[43..75], &[2; 32]);
+        assert_eq!(&r[75..83], &7u64.to_le_bytes());
+        assert_eq!(&r[83..91], &9u64.to_le_bytes());
+        assert_eq!(&r[91..], &11u64.to_le_bytes());
+        let p = epoch_report_message(&[1; 32], 3, &[4; 32], 5, 6);
+        assert_eq!((p.len(), p[10]), (95, KIND_EPOCH_REPORT));
+        assert_eq!(&p[43..51], &3u64.to_le_bytes());
+        assert_eq!(&p[51..83], &[4; 32]);
+        assert_eq!(&p[83..91], &5u64.to_le_bytes());
+        assert_eq!(&p[91..], &6u32.to_le_bytes());
     }
 
     proptest! {

@@ -10,6 +10,13 @@
 
 pub mod attestation;
 pub mod ed25519;
+pub mod emission;
 pub mod h3;
 pub mod instructions_sysvar;
+pub mod limit;
+pub mod merkle;
 pub mod names;
+#[cfg(feature = "std")]
+pub mod rewards;
+pub mod sha256;
+pub mod split;
