@@ -30,7 +30,7 @@ cat > "$LINKER_WRAPPER" <<WRAP
 #!/usr/bin/env bash
 extra=()
 for a in "\$@"; do
-  case "\$a" in */deps/libnode_registry.so|*/deps/libdepin_sbf_probe.so) extra=("$SBF_SHIMS_BC");; esac
+  case "\$a" in */deps/libnode_registry.so|*/deps/libproof_verifier.so|*/deps/libdepin_sbf_probe.so) extra=("$SBF_SHIMS_BC");; esac
 done
 exec "$SBF_LINKER" "\$@" "\${extra[@]}"
 WRAP
@@ -81,6 +81,8 @@ build_one() { # crate lib-name
   [ -f "$so" ] || { echo "build-sbf: $so was not produced" >&2; exit 1; }
   if [ "$ARCH" = v0 ]; then
     local report
+    # a fresh file: a later build must never rewrite this one through a shared inode
+    rm -f "$OUT/$lib.so"
     report=$("$GAPFIX" "$so" "$OUT/$lib.so") || { echo "build-sbf: stack-argument fix refused $lib.so" >&2; rm -f "$OUT/$lib.so"; exit 1; }
     echo "build-sbf: $lib.so $(stat -c %s "$OUT/$lib.so") bytes, gapfix $report, $((SECONDS - start))s" >&2
     echo "$report" > "$OUT/$lib.gapfix.json"
@@ -91,5 +93,8 @@ build_one() { # crate lib-name
   fi
 }
 
+# Programs that depend on node-registry (with `no-entrypoint`) rebuild its cdylib without an
+# entrypoint; node-registry itself is built after them so its own .so is the last word.
+build_one proof-verifier proof_verifier
 build_one node-registry node_registry
 build_one depin-sbf-probe depin_sbf_probe

@@ -47,6 +47,27 @@ pub fn fetch<T: AccountDeserialize>(
     }
 }
 
+/// Fetches and decodes an account that `program` must own.
+pub fn require_of<T: AccountDeserialize>(
+    t: &(impl Transport + ?Sized),
+    kind: &'static str,
+    address: &Pubkey,
+    program: &Pubkey,
+) -> Result<T, AccountError> {
+    match t.get_account(address)? {
+        None => Err(AccountError::Missing {
+            kind,
+            address: *address,
+        }),
+        Some(a) if a.owner != *program => Err(AccountError::Decode {
+            kind,
+            address: *address,
+            reason: format!("owned by {}, not {program}", a.owner),
+        }),
+        Some(a) => decode(kind, address, &a.data),
+    }
+}
+
 pub fn require<T: AccountDeserialize>(
     t: &(impl Transport + ?Sized),
     kind: &'static str,

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod tokens;
 pub mod transport;
 pub mod txcodec;
+pub mod verifier;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use node_registry;

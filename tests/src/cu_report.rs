@@ -218,6 +218,12 @@ mod tests {
                 "{name}"
             );
         }
+        for name in crate::PROOF_VERIFIER_INSTRUCTIONS {
+            assert!(
+                b.budgets.contains_key(&format!("proof_verifier::{name}")),
+                "{name}"
+            );
+        }
         // 21,357 + 1,500 per bump attempt (node + device record); 34,000 covers the
         // suite's worst device (6 + 1 attempts) with a little room, nothing more.
         assert!(b.budgets["node_registry::register_node"] <= 34_000);

@@ -41,6 +41,18 @@ pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [
     "decommission_node",
 ];
 
+/// Every proof_verifier instruction.
+pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 8] = [
+    "init_oracle_set",
+    "update_oracle_set",
+    "submit_report",
+    "approve_report",
+    "dispute_report",
+    "void_report",
+    "finalize_report",
+    "verify_receipt",
+];
+
 /// The capacity test registrations use (and makers attest).
 pub const TEST_CAPACITY: Capacity = Capacity::Gpu {
     gpus: 8,

@@ -160,6 +160,8 @@ fn documented_account_sizes_are_real() {
         ("Device", Device::SPACE),
         ("AttestationKey", AttestationKey::SPACE),
         ("TransferOffer", TransferOffer::SPACE),
+        ("OracleSet", proof_verifier::OracleSet::SPACE),
+        ("EpochReport", proof_verifier::EpochReport::SPACE),
     ];
     for (name, size) in sizes {
         let row = text
@@ -175,5 +177,28 @@ fn documented_account_sizes_are_real() {
             .parse()
             .unwrap();
         assert_eq!(documented, size, "{name}");
+    }
+}
+
+#[test]
+fn proof_verifier_idl_lists_everything() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/idl/proof_verifier.json"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; generate it with scripts/idl.sh"));
+    let idl: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(idl["address"], proof_verifier::ID.to_string());
+    let mut expected = depin_tests::PROOF_VERIFIER_INSTRUCTIONS.to_vec();
+    expected.sort();
+    assert_eq!(names(&idl, "instructions"), expected);
+    assert_eq!(names(&idl, "accounts"), vec!["EpochReport", "OracleSet"]);
+    assert_eq!(names(&idl, "events").len(), 7);
+    let errors = idl["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), proof_verifier::ProofError::ALL.len());
+    for (e, ours) in errors.iter().zip(proof_verifier::ProofError::ALL) {
+        assert_eq!(e["name"].as_str().unwrap(), ours.name());
+        assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
     }
 }

@@ -20,7 +20,10 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, Once};
 
 /// Our programs, by the file name `anchor build` gives them.
-pub const PROGRAMS: &[(&str, Pubkey)] = &[("node_registry", node_registry::ID)];
+pub const PROGRAMS: &[(&str, Pubkey)] = &[
+    ("node_registry", node_registry::ID),
+    ("proof_verifier", proof_verifier::ID),
+];
 
 /// How programs are executed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +69,13 @@ fn registry_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) ->
     node_registry::entry(program_id, accounts, data)
 }
 
+fn verifier_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
+    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
+    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
+    proof_verifier::entry(program_id, accounts, data)
+}
+
 /// A ProgramTest with every depin-kit program added in `mode`.
 pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
     let mut pt = ProgramTest::default();
@@ -76,6 +86,11 @@ pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
                 "node_registry",
                 node_registry::ID,
                 processor!(registry_entry),
+            );
+            pt.add_program(
+                "proof_verifier",
+                proof_verifier::ID,
+                processor!(verifier_entry),
             );
         }
         RuntimeMode::Sbf(dir) => {

@@ -95,6 +95,117 @@ pub fn parse_single(data: &[u8]) -> Result<SignedMessage<'_>, LayoutError> {
     })
 }
 
+/// Most signatures [`parse_shared`] reads from one instruction.
+pub const MAX_SHARED_SIGNATURES: usize = 16;
+
+/// The keys of a multi-signature precompile instruction whose signatures all cover one
+/// shared message, and that message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedMessage<'a> {
+    pub count: usize,
+    data: &'a [u8],
+    pub message: &'a [u8],
+}
+
+impl<'a> SharedMessage<'a> {
+    /// The `i`-th signer's public key (`i < count`).
+    pub fn key(&self, i: usize) -> Option<&'a [u8; 32]> {
+        if i >= self.count {
+            return None;
+        }
+        let at = shared_key_offset(self.count, i);
+        self.data.get(at..at + 32)?.try_into().ok()
+    }
+}
+
+fn shared_key_offset(count: usize, i: usize) -> usize {
+    HEADER_LEN + OFFSETS_LEN * count + 96 * i
+}
+
+/// Reads a precompile instruction carrying `count` (1 to [`MAX_SHARED_SIGNATURES`])
+/// signatures over one message, in the canonical shared layout: `[count, 0]`, `count`
+/// offset records, then `count` × (public key 32 · signature 64), then the message to the
+/// end. Every index must point at the instruction itself and every offset at its canonical
+/// position, so the runtime verified exactly these keys over exactly this message.
+pub fn parse_shared(data: &[u8]) -> Result<SharedMessage<'_>, LayoutError> {
+    if data.len() < HEADER_LEN {
+        return Err(LayoutError::TooShort);
+    }
+    let count = usize::from(data[0]);
+    if count == 0 || count > MAX_SHARED_SIGNATURES || data[1] != 0 {
+        return Err(LayoutError::NotSingleSignature);
+    }
+    let message_at = shared_key_offset(count, count);
+    if data.len() < message_at {
+        return Err(LayoutError::TooShort);
+    }
+    let message_len = data.len() - message_at;
+    let (Ok(message_offset), Ok(message_size)) =
+        (u16::try_from(message_at), u16::try_from(message_len))
+    else {
+        return Err(LayoutError::MessageSizeMismatch);
+    };
+    for i in 0..count {
+        let o = HEADER_LEN + OFFSETS_LEN * i;
+        let key_at = shared_key_offset(count, i);
+        let fields = [
+            u16_at(data, o),
+            u16_at(data, o + 2),
+            u16_at(data, o + 4),
+            u16_at(data, o + 6),
+            u16_at(data, o + 8),
+            u16_at(data, o + 10),
+            u16_at(data, o + 12),
+        ];
+        let [sig_off, sig_ix, key_off, key_ix, msg_off, msg_size, msg_ix] = fields;
+        if sig_ix != THIS_INSTRUCTION || key_ix != THIS_INSTRUCTION || msg_ix != THIS_INSTRUCTION {
+            return Err(LayoutError::ForeignInstruction);
+        }
+        if usize::from(key_off) != key_at
+            || usize::from(sig_off) != key_at + 32
+            || msg_off != message_offset
+        {
+            return Err(LayoutError::NonCanonicalOffset);
+        }
+        if msg_size != message_size {
+            return Err(LayoutError::MessageSizeMismatch);
+        }
+    }
+    Ok(SharedMessage {
+        count,
+        data,
+        message: &data[message_at..],
+    })
+}
+
+/// Builds canonical shared-message instruction data for `signatures` over `message`.
+#[cfg(feature = "std")]
+pub fn encode_shared(signatures: &[([u8; 32], [u8; 64])], message: &[u8]) -> Vec<u8> {
+    let n = signatures.len();
+    let message_at = shared_key_offset(n, n) as u16;
+    let mut d = vec![n as u8, 0];
+    for i in 0..n {
+        let key_at = shared_key_offset(n, i) as u16;
+        for v in [
+            key_at + 32,
+            THIS_INSTRUCTION,
+            key_at,
+            THIS_INSTRUCTION,
+            message_at,
+            message.len() as u16,
+            THIS_INSTRUCTION,
+        ] {
+            d.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    for (key, sig) in signatures {
+        d.extend_from_slice(key);
+        d.extend_from_slice(sig);
+    }
+    d.extend_from_slice(message);
+    d
+}
+
 /// Builds canonical single-signature instruction data (the same bytes the Solana helper
 /// emits); used by clients that sign with their own ed25519 implementation and by tests.
 #[cfg(feature = "std")]
@@ -210,6 +321,64 @@ mod tests {
             prop_assert_eq!(encode_single(s.public_key, &sig, s.message), data);
         }
         Ok(())
+    }
+
+    #[test]
+    fn shared_layout() {
+        let sigs = [
+            ([1u8; 32], [2u8; 64]),
+            ([3u8; 32], [4u8; 64]),
+            ([5u8; 32], [6u8; 64]),
+        ];
+        let d = encode_shared(&sigs, b"report");
+        let s = parse_shared(&d).unwrap();
+        assert_eq!((s.count, s.message), (3, &b"report"[..]));
+        assert_eq!(s.key(0), Some(&[1u8; 32]));
+        assert_eq!(s.key(2), Some(&[5u8; 32]));
+        assert_eq!(s.key(3), None);
+        // one signature in the shared layout is the single layout
+        let one = encode_shared(&sigs[..1], b"m");
+        assert_eq!(one, encode_single(&[1; 32], &[2; 64], b"m"));
+        // every deviation is refused
+        let mut bad = d.clone();
+        bad[2 + 14 + 2] = 0; // second record's signature index → instruction 0
+        bad[2 + 14 + 3] = 0;
+        assert_eq!(parse_shared(&bad), Err(LayoutError::ForeignInstruction));
+        let mut bad = d.clone();
+        bad[2 + 28 + 8] ^= 1; // third record's message offset moved
+        assert_eq!(parse_shared(&bad), Err(LayoutError::NonCanonicalOffset));
+        let mut bad = d.clone();
+        bad[2 + 10] ^= 1; // first record's message size
+        assert_eq!(parse_shared(&bad), Err(LayoutError::MessageSizeMismatch));
+        assert_eq!(parse_shared(&[0, 0]), Err(LayoutError::NotSingleSignature));
+        assert_eq!(parse_shared(&[17, 0]), Err(LayoutError::NotSingleSignature));
+        assert_eq!(parse_shared(&d[..100]), Err(LayoutError::TooShort));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+        // Any bytes: no panic; anything accepted re-encodes to itself.
+        #[test]
+        fn shared_arbitrary(seed in proptest::collection::vec(any::<u8>(), 0..40), n in 1usize..5,
+                            edits in proptest::collection::vec((any::<u16>(), any::<u8>()), 0..3)) {
+            let sigs: Vec<([u8; 32], [u8; 64])> = (0..n).map(|i| ([i as u8; 32], [7; 64])).collect();
+            let mut d = encode_shared(&sigs, &seed);
+            for (at, v) in edits {
+                let i = usize::from(at) % d.len();
+                d[i] = v;
+            }
+            if let Ok(s) = parse_shared(&d) {
+                let back: Vec<([u8; 32], [u8; 64])> = (0..s.count)
+                    .map(|i| {
+                        let at = shared_key_offset(s.count, i);
+                        let mut sig = [0u8; 64];
+                        sig.copy_from_slice(&d[at + 32..at + 96]);
+                        (*s.key(i).unwrap(), sig)
+                    })
+                    .collect();
+                prop_assert_eq!(encode_shared(&back, s.message), d);
+            }
+        }
     }
 
     /// The mutation strategy above really reaches both outcomes (a fixed-seed sample).

@@ -1,0 +1,73 @@
+//! One event per state change (and one per verified receipt).
+use anchor_lang::prelude::*;
+
+/// Emits `event` as Anchor's `emit!` does; see `node_registry::events::emit` for why.
+#[inline(always)]
+pub fn emit<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    anchor_lang::compat::solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
+#[event]
+pub struct OracleSetChanged {
+    pub network: Pubkey,
+    pub oracles: Vec<Pubkey>,
+    pub threshold: u8,
+    pub challenge_period_s: u32,
+    pub version: u32,
+}
+
+#[event]
+pub struct ReportSubmitted {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub total_work: u64,
+    pub node_count: u32,
+    pub submitter: Pubkey,
+    pub approvals: u8,
+}
+
+#[event]
+pub struct ReportApproved {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub oracle: Pubkey,
+    pub approvals: u8,
+}
+
+#[event]
+pub struct ReportDisputed {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub by: Pubkey,
+}
+
+#[event]
+pub struct ReportVoided {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub root: [u8; 32],
+}
+
+#[event]
+pub struct ReportFinalized {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub total_work: u64,
+    pub node_count: u32,
+}
+
+#[event]
+pub struct ReceiptVerified {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub device_key: Pubkey,
+    pub epoch: u64,
+    pub work_units: u64,
+    pub nonce: u64,
+}

@@ -1,0 +1,6 @@
+//! PDA seeds, in one place.
+
+/// `[ORACLES, network]` → [`crate::state::OracleSet`]
+pub const ORACLES: &[u8] = b"oracles";
+/// `[REPORT, network, epoch_le]` → [`crate::state::EpochReport`]
+pub const REPORT: &[u8] = b"report";
