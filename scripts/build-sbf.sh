@@ -30,7 +30,7 @@ cat > "$LINKER_WRAPPER" <<WRAP
 #!/usr/bin/env bash
 extra=()
 for a in "\$@"; do
-  case "\$a" in */deps/libnode_registry.so|*/deps/libproof_verifier.so|*/deps/libdepin_sbf_probe.so) extra=("$SBF_SHIMS_BC");; esac
+  case "\$a" in */deps/libnode_registry.so|*/deps/libproof_verifier.so|*/deps/libemissions.so|*/deps/libdepin_sbf_probe.so) extra=("$SBF_SHIMS_BC");; esac
 done
 exec "$SBF_LINKER" "\$@" "\${extra[@]}"
 WRAP
@@ -93,8 +93,9 @@ build_one() { # crate lib-name
   fi
 }
 
-# Programs that depend on node-registry (with `no-entrypoint`) rebuild its cdylib without an
-# entrypoint; node-registry itself is built after them so its own .so is the last word.
+# Programs that depend on other programs (with `no-entrypoint`) rebuild those cdylibs without
+# an entrypoint; so dependents build first and every program's own build is its last word.
+build_one emissions emissions
 build_one proof-verifier proof_verifier
 build_one node-registry node_registry
 build_one depin-sbf-probe depin_sbf_probe

@@ -29,6 +29,9 @@ impl TxFailure {
                     Some(p) if p == proof_verifier::ID.to_string() => {
                         name_in(proof_verifier::ProofError::ALL, *code)
                     }
+                    Some(p) if p == emissions::ID.to_string() => {
+                        name_in(emissions::EmissionsError::ALL, *code)
+                    }
                     _ => name_of_code(*code),
                 }
             }
@@ -104,6 +107,12 @@ trait ErrorName {
 }
 
 impl ErrorName for proof_verifier::ProofError {
+    fn error_name(&self) -> String {
+        self.name()
+    }
+}
+
+impl ErrorName for emissions::EmissionsError {
     fn error_name(&self) -> String {
         self.name()
     }

@@ -9,6 +9,7 @@ pub mod attest;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod emissions;
 pub mod errors;
 pub mod ix;
 pub mod pda;

@@ -218,6 +218,12 @@ mod tests {
                 "{name}"
             );
         }
+        for name in crate::EMISSIONS_INSTRUCTIONS {
+            assert!(
+                b.budgets.contains_key(&format!("emissions::{name}")),
+                "{name}"
+            );
+        }
         for name in crate::PROOF_VERIFIER_INSTRUCTIONS {
             assert!(
                 b.budgets.contains_key(&format!("proof_verifier::{name}")),

@@ -21,6 +21,13 @@ use std::collections::BTreeMap;
 pub use anchor_lang::error::ErrorCode as AnchorError;
 
 pub mod cu_report;
+pub mod rewards;
+
+/// Epoch length of the rewards test networks.
+pub const EPOCH_S_FOR_REWARDS: u32 = 3_600;
+
+/// Every emissions instruction.
+pub const EMISSIONS_INSTRUCTIONS: [&str; 3] = ["initialize", "finalize_epoch", "claim"];
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
 pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [

@@ -162,6 +162,8 @@ fn documented_account_sizes_are_real() {
         ("TransferOffer", TransferOffer::SPACE),
         ("OracleSet", proof_verifier::OracleSet::SPACE),
         ("EpochReport", proof_verifier::EpochReport::SPACE),
+        ("EmissionSchedule", emissions::EmissionSchedule::SPACE),
+        ("ClaimRecord", emissions::ClaimRecord::SPACE),
     ];
     for (name, size) in sizes {
         let row = text
@@ -198,6 +200,29 @@ fn proof_verifier_idl_lists_everything() {
     let errors = idl["errors"].as_array().unwrap();
     assert_eq!(errors.len(), proof_verifier::ProofError::ALL.len());
     for (e, ours) in errors.iter().zip(proof_verifier::ProofError::ALL) {
+        assert_eq!(e["name"].as_str().unwrap(), ours.name());
+        assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
+    }
+}
+
+#[test]
+fn emissions_idl_lists_everything() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/idl/emissions.json");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; generate it with scripts/idl.sh"));
+    let idl: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(idl["address"], emissions::ID.to_string());
+    let mut expected = depin_tests::EMISSIONS_INSTRUCTIONS.to_vec();
+    expected.sort();
+    assert_eq!(names(&idl, "instructions"), expected);
+    assert_eq!(
+        names(&idl, "accounts"),
+        vec!["ClaimRecord", "EmissionSchedule"]
+    );
+    assert_eq!(names(&idl, "events").len(), 3);
+    let errors = idl["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), emissions::EmissionsError::ALL.len());
+    for (e, ours) in errors.iter().zip(emissions::EmissionsError::ALL) {
         assert_eq!(e["name"].as_str().unwrap(), ours.name());
         assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
     }

@@ -23,6 +23,7 @@ use std::sync::{Mutex, MutexGuard, Once};
 pub const PROGRAMS: &[(&str, Pubkey)] = &[
     ("node_registry", node_registry::ID),
     ("proof_verifier", proof_verifier::ID),
+    ("emissions", emissions::ID),
 ];
 
 /// How programs are executed.
@@ -76,6 +77,13 @@ fn verifier_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) ->
     proof_verifier::entry(program_id, accounts, data)
 }
 
+fn emissions_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
+    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
+    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
+    emissions::entry(program_id, accounts, data)
+}
+
 /// A ProgramTest with every depin-kit program added in `mode`.
 pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
     let mut pt = ProgramTest::default();
@@ -92,6 +100,7 @@ pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
                 proof_verifier::ID,
                 processor!(verifier_entry),
             );
+            pt.add_program("emissions", emissions::ID, processor!(emissions_entry));
         }
         RuntimeMode::Sbf(dir) => {
             static SET_DIR: Once = Once::new();

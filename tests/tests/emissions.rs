@@ -1,0 +1,434 @@
+//! emissions: epochs finalise after their report, mint by the schedule through the circuit
+//! breaker, and owners claim cumulative amounts with merkle proofs.
+use anchor_lang::prelude::Pubkey;
+use depin::emissions::{self as em};
+use depin::tokens;
+use depin_tests::rewards::{schedule_args, RewardsWorld};
+use depin_tests::*;
+use emissions::{ClaimArgs, EmissionsError as X};
+use solana_signer::Signer;
+use std::collections::BTreeMap;
+
+fn xcode(e: X) -> u32 {
+    u32::from(e)
+}
+
+fn supply(rw: &RewardsWorld) -> u64 {
+    rw.w.account(&rw.reward_mint)
+        .and_then(|a| tokens::supply(&a.data))
+        .unwrap()
+}
+
+/// Three nodes of two owners; epoch 0 reported with work 10 / 30 / 60.
+fn three_nodes(rw: &mut RewardsWorld) -> (Owner, Owner, Vec<Pubkey>) {
+    let a = rw.w.owner(5 * ONBOARDING_FEE);
+    let b = rw.w.owner(5 * ONBOARDING_FEE);
+    let nodes = vec![
+        rw.w.register(&a).1,
+        rw.w.register(&a).1,
+        rw.w.register(&b).1,
+    ];
+    (a, b, nodes)
+}
+
+fn flow(token_program: Pubkey) {
+    let mut rw = RewardsWorld::new(token_program, schedule_args());
+    let (a, b, nodes) = three_nodes(&mut rw);
+    let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([10, 30, 60]).collect();
+    let r0 = rw.report_epoch(0, &work);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 0)
+        .unwrap();
+    // 1,000,000 minted: 800,000 to the vault, 100,000 each to oracles and treasury
+    assert_eq!(supply(&rw), 1_000_000);
+    assert_eq!(rw.balance(&em::vault_address(&rw.w.network)), 800_000);
+    assert_eq!(rw.balance(&rw.rewards.oracle_rewards), 100_000);
+    assert_eq!(rw.balance(&rw.rewards.treasury), 100_000);
+    let s = em::schedule(&rw.w.net, &rw.w.network).unwrap();
+    assert_eq!(
+        (s.emitted_total, s.next_epoch, s.epochs_finalized),
+        (1_000_000, 1, 1)
+    );
+
+    // node 2 (b's) claims its 60 %
+    let (amount, proof) = r0.proof(&nodes[2].to_bytes()).unwrap();
+    assert_eq!(amount, 480_000);
+    let args = ClaimArgs {
+        epoch: 0,
+        cumulative_amount: amount,
+        proof: proof.clone(),
+    };
+    rw.em()
+        .claim(&rw.w.operator, &rw.w.network, &nodes[2], args.clone())
+        .unwrap();
+    assert_eq!(rw.balance(&rw.owner_rewards(&b.pubkey())), 480_000);
+    // twice for the same cumulative amount: nothing to pay
+    rw.w.net.advance_time(1).unwrap();
+    let ix = em::claim(
+        &rw.w.operator.pubkey(),
+        &rw.w.network,
+        &nodes[2],
+        &rw.owner_rewards(&b.pubkey()),
+        rw.rewards,
+        args,
+    );
+    let watch = [
+        rw.owner_rewards(&b.pubkey()),
+        em::vault_address(&rw.w.network),
+        em::claim_address(&nodes[2]),
+    ];
+    rw.w.assert_refused(
+        &watch,
+        &[rw.w.operator.pubkey()],
+        xcode(X::NothingToClaim),
+        || rw.w.send(&[ix], &rw.w.operator, &[]),
+    );
+
+    // epoch 1: node 0 is sold to b before it claims; its later rewards go to b
+    rw.w.reg()
+        .transfer_node(&a.keypair, &b.keypair, &rw.w.network, &nodes[0])
+        .unwrap();
+    let work1: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([50, 50, 0]).collect();
+    let r1 = rw.report_epoch(1, &work1);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 1)
+        .unwrap();
+    let (amount0, proof0) = r1.proof(&nodes[0].to_bytes()).unwrap();
+    assert_eq!(amount0, 80_000 + 400_000);
+    rw.em()
+        .claim(
+            &rw.w.operator,
+            &rw.w.network,
+            &nodes[0],
+            ClaimArgs {
+                epoch: 1,
+                cumulative_amount: amount0,
+                proof: proof0,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        rw.balance(&rw.owner_rewards(&b.pubkey())),
+        480_000 + amount0
+    );
+    // node 1 claims against the older root (epoch 0) and then the newer one: the same total
+    let (old, old_proof) = r0.proof(&nodes[1].to_bytes()).unwrap();
+    rw.em()
+        .claim(
+            &rw.w.operator,
+            &rw.w.network,
+            &nodes[1],
+            ClaimArgs {
+                epoch: 0,
+                cumulative_amount: old,
+                proof: old_proof,
+            },
+        )
+        .unwrap();
+    let (new, new_proof) = r1.proof(&nodes[1].to_bytes()).unwrap();
+    rw.em()
+        .claim(
+            &rw.w.operator,
+            &rw.w.network,
+            &nodes[1],
+            ClaimArgs {
+                epoch: 1,
+                cumulative_amount: new,
+                proof: new_proof,
+            },
+        )
+        .unwrap();
+    assert_eq!(rw.balance(&rw.owner_rewards(&a.pubkey())), new);
+    // paid out never exceeds what the vault received
+    let paid =
+        rw.balance(&rw.owner_rewards(&a.pubkey())) + rw.balance(&rw.owner_rewards(&b.pubkey()));
+    assert_eq!(
+        paid + rw.balance(&em::vault_address(&rw.w.network)),
+        1_600_000
+    );
+    assert_eq!(supply(&rw), 2_000_000);
+}
+
+#[test]
+fn spl_token_rewards_flow() {
+    flow(tokens::TOKEN_PROGRAM);
+}
+
+#[test]
+fn token_2022_rewards_flow() {
+    flow(tokens::TOKEN_2022_PROGRAM);
+}
+
+#[test]
+fn bad_claims_are_refused() {
+    let mut rw = RewardsWorld::new(tokens::TOKEN_PROGRAM, schedule_args());
+    let (a, b, nodes) = three_nodes(&mut rw);
+    let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([1, 1, 1]).collect();
+    let r0 = rw.report_epoch(0, &work);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 0)
+        .unwrap();
+    let (amount, proof) = r0.proof(&nodes[0].to_bytes()).unwrap();
+    let a_rewards = rw.owner_rewards(&a.pubkey());
+    let ata = tokens::create_associated_account(
+        &rw.w.operator.pubkey(),
+        &a.pubkey(),
+        &rw.reward_mint,
+        &rw.rewards.token_program,
+    );
+    rw.w.send(&[ata], &rw.w.operator, &[]).unwrap();
+    let claim = |to: &Pubkey, node: &Pubkey, args: ClaimArgs| {
+        em::claim(
+            &rw.w.operator.pubkey(),
+            &rw.w.network,
+            node,
+            to,
+            rw.rewards,
+            args,
+        )
+    };
+    let good = ClaimArgs {
+        epoch: 0,
+        cumulative_amount: amount,
+        proof: proof.clone(),
+    };
+    let watch = [
+        a_rewards,
+        em::vault_address(&rw.w.network),
+        em::claim_address(&nodes[0]),
+    ];
+    let payer = [rw.w.operator.pubkey()];
+    let refuse = |code: u32, ix| {
+        rw.w.assert_refused(&watch, &payer, code, || {
+            rw.w.send(&[ix], &rw.w.operator, &[])
+        })
+    };
+    // more than the tree says
+    refuse(
+        xcode(X::InvalidProof),
+        claim(
+            &a_rewards,
+            &nodes[0],
+            ClaimArgs {
+                cumulative_amount: amount + 1,
+                ..good.clone()
+            },
+        ),
+    );
+    // a tampered sibling
+    let mut bad = good.clone();
+    bad.proof[0][3] ^= 1;
+    refuse(xcode(X::InvalidProof), claim(&a_rewards, &nodes[0], bad));
+    // another node's proof
+    refuse(
+        xcode(X::InvalidProof),
+        claim(&a_rewards, &nodes[1], good.clone()),
+    );
+    // an epoch with no recorded root
+    refuse(
+        xcode(X::RootNotRecent),
+        claim(
+            &a_rewards,
+            &nodes[0],
+            ClaimArgs {
+                epoch: 5,
+                ..good.clone()
+            },
+        ),
+    );
+    // into b's account (not the node's owner)
+    let b_ata = tokens::create_associated_account(
+        &rw.w.operator.pubkey(),
+        &b.pubkey(),
+        &rw.reward_mint,
+        &rw.rewards.token_program,
+    );
+    rw.w.send(&[b_ata], &rw.w.operator, &[]).unwrap();
+    refuse(
+        xcode(X::NotNodeOwnerAccount),
+        claim(&rw.owner_rewards(&b.pubkey()), &nodes[0], good.clone()),
+    );
+    // a node account of another network
+    let other = rw.w.create_network("claims-elsewhere").unwrap();
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[1].pubkey = other;
+    rw.w.assert_refused(&watch, &payer, anchor(AnchorError::ConstraintSeeds), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    // and the good claim goes through once
+    rw.w.send(&[claim(&a_rewards, &nodes[0], good)], &rw.w.operator, &[])
+        .unwrap();
+    assert_eq!(rw.balance(&a_rewards), amount);
+}
+
+#[test]
+fn epochs_finalise_once_in_order_after_a_final_report() {
+    let mut rw = RewardsWorld::new(tokens::TOKEN_PROGRAM, schedule_args());
+    let (_a, _b, nodes) = three_nodes(&mut rw);
+    let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([1, 2, 3]).collect();
+    let (network, rewards) = (rw.w.network, rw.rewards);
+    let fin = |epoch| em::finalize_epoch(&network, rewards, epoch);
+    let watch = [
+        em::schedule_address(&rw.w.network),
+        rw.reward_mint,
+        em::vault_address(&rw.w.network),
+    ];
+    let payer = [rw.w.operator.pubkey()];
+    // no report at all
+    rw.w.assert_refused(
+        &watch,
+        &payer,
+        anchor(AnchorError::AccountNotInitialized),
+        || rw.w.send(&[fin(0)], &rw.w.operator, &[]),
+    );
+    // a pending report
+    let v = depin::verifier::Verifier::new(&rw.w.net);
+    let content = depin::verifier::ReportContent {
+        epoch: 0,
+        root: [1; 32],
+        total_work: 6,
+        node_count: 3,
+    };
+    v.submit_report(&rw.oracles[0], &rw.w.network, content, &[])
+        .unwrap();
+    rw.w.assert_refused(&watch, &payer, xcode(X::ReportNotFinal), || {
+        rw.w.send(&[fin(0)], &rw.w.operator, &[])
+    });
+    // a final report: once
+    rw.report_epoch(1, &work);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 1)
+        .unwrap();
+    rw.w.net.advance_time(1).unwrap();
+    rw.w.assert_refused(&watch, &payer, xcode(X::EpochAlreadyFinalized), || {
+        rw.w.send(&[fin(1)], &rw.w.operator, &[])
+    });
+}
+
+#[test]
+fn the_circuit_breaker_and_max_supply_stop_minting() {
+    let mut args = schedule_args();
+    args.breaker_threshold = 1_500_000; // one and a half epochs per day
+    args.max_supply = 2_500_000;
+    let mut rw = RewardsWorld::new(tokens::TOKEN_PROGRAM, args);
+    let (_a, _b, nodes) = three_nodes(&mut rw);
+    let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([1, 1, 1]).collect();
+    for e in 0..2 {
+        rw.report_epoch(e, &work);
+    }
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 0)
+        .unwrap();
+    let watch = [em::schedule_address(&rw.w.network), rw.reward_mint];
+    let payer = [rw.w.operator.pubkey()];
+    let fin1 = em::finalize_epoch(&rw.w.network, rw.rewards, 1);
+    rw.w.assert_refused(&watch, &payer, xcode(X::CircuitBreakerTripped), || {
+        rw.w.send(std::slice::from_ref(&fin1), &rw.w.operator, &[])
+    });
+    // a day later the window has drained
+    rw.w.net.advance_time(86_400).unwrap();
+    rw.w.send(&[fin1], &rw.w.operator, &[]).unwrap();
+    assert_eq!(supply(&rw), 2_000_000);
+    // epoch 2 gets only what max supply leaves, epoch 3 nothing
+    rw.w.net.advance_time(86_400).unwrap();
+    for e in 2..4 {
+        rw.report_epoch(e, &work);
+    }
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 2)
+        .unwrap();
+    assert_eq!(supply(&rw), 2_500_000);
+    rw.w.net.advance_time(86_400).unwrap();
+    let fin3 = em::finalize_epoch(&rw.w.network, rw.rewards, 3);
+    rw.w.assert_refused(&watch, &payer, xcode(X::MaxSupplyReached), || {
+        rw.w.send(&[fin3], &rw.w.operator, &[])
+    });
+}
+
+#[test]
+fn only_the_network_authority_initialises_a_valid_schedule() {
+    let rw = RewardsWorld::new(tokens::TOKEN_PROGRAM, schedule_args());
+    // a second schedule for the same network is refused by the runtime (account exists);
+    // on a fresh network: splits, schedule and mint authority are checked
+    let other = rw.w.create_network("fresh-emissions").unwrap();
+    let mut bad = schedule_args();
+    bad.treasury_bps = 999;
+    let ix = em::initialize(&rw.w.operator.pubkey(), &other, rw.rewards, bad);
+    let watch = [em::schedule_address(&other)];
+    let payer = [rw.w.operator.pubkey()];
+    rw.w.assert_refused(&watch, &payer, xcode(X::InvalidSplits), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    let mut bad = schedule_args();
+    bad.tail_per_epoch = bad.initial_per_epoch + 1;
+    let ix = em::initialize(&rw.w.operator.pubkey(), &other, rw.rewards, bad);
+    rw.w.assert_refused(&watch, &payer, xcode(X::InvalidSchedule), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    // the mint's authority is the first network's PDA, not this one's
+    let ix = em::initialize(&rw.w.operator.pubkey(), &other, rw.rewards, schedule_args());
+    rw.w.assert_refused(&watch, &payer, xcode(X::WrongMintAuthority), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    // a stranger
+    let stranger = rw.w.owner(0);
+    let ix = em::initialize(&stranger.pubkey(), &other, rw.rewards, schedule_args());
+    rw.w.assert_refused(
+        &watch,
+        &[stranger.pubkey()],
+        xcode(X::NotNetworkAuthority),
+        || rw.w.send(&[ix], &stranger.keypair, &[]),
+    );
+}
+
+/// A million-node network's proof is 20 siblings deep; the claim fits one transaction.
+#[test]
+fn a_depth_20_proof_claims() {
+    use depin_core::merkle::{hash_pair, reward_leaf};
+    use depin_core::sha256::Soft;
+    let rw = RewardsWorld::new(tokens::TOKEN_PROGRAM, schedule_args());
+    let owner = rw.w.owner(ONBOARDING_FEE);
+    let (_, node) = rw.w.register(&owner);
+    let amount = 123_456;
+    // the node's path to a root through 20 other subtrees
+    let proof: Vec<[u8; 32]> = (0..20u8)
+        .map(|i| [i.wrapping_mul(37).wrapping_add(1); 32])
+        .collect();
+    let mut root = reward_leaf::<Soft>(&node.to_bytes(), amount);
+    for s in &proof {
+        root = hash_pair::<Soft>(&root, s);
+    }
+    rw.report_root(0, root, 1, 1 << 20);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 0)
+        .unwrap();
+    let to = rw.owner_rewards(&owner.pubkey());
+    let ata = tokens::create_associated_account(
+        &rw.w.operator.pubkey(),
+        &owner.pubkey(),
+        &rw.reward_mint,
+        &rw.rewards.token_program,
+    );
+    rw.w.send(&[ata], &rw.w.operator, &[]).unwrap();
+    let ix = em::claim(
+        &rw.w.operator.pubkey(),
+        &rw.w.network,
+        &node,
+        &to,
+        rw.rewards,
+        ClaimArgs {
+            epoch: 0,
+            cumulative_amount: amount,
+            proof,
+        },
+    );
+    let mut tx =
+        rw.w.reg()
+            .unsigned(std::slice::from_ref(&ix), &rw.w.operator.pubkey())
+            .unwrap();
+    depin::txcodec::sign(&mut tx, &rw.w.operator).unwrap();
+    let size = depin::txcodec::size(&tx);
+    assert!(size <= 1232, "depth-20 claim is {size} bytes");
+    rw.w.send(&[ix], &rw.w.operator, &[]).unwrap();
+    assert_eq!(rw.balance(&to), amount);
+}
