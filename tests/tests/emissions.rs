@@ -432,3 +432,65 @@ fn a_depth_20_proof_claims() {
     rw.w.send(&[ix], &rw.w.operator, &[]).unwrap();
     assert_eq!(rw.balance(&to), amount);
 }
+
+/// A crank claims for several nodes in one transaction; each owner gets its own amount.
+#[test]
+fn one_transaction_claims_for_several_nodes() {
+    let mut rw = RewardsWorld::new(tokens::TOKEN_2022_PROGRAM, schedule_args());
+    let (a, b, nodes) = three_nodes(&mut rw);
+    let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([2, 3, 5]).collect();
+    let r0 = rw.report_epoch(0, &work);
+    rw.em()
+        .finalize_epoch(&rw.w.operator, &rw.w.network, 0)
+        .unwrap();
+    let crank = rw.w.owner(0);
+    let mut ixs = vec![];
+    for owner in [&a, &b] {
+        ixs.push(tokens::create_associated_account(
+            &crank.pubkey(),
+            &owner.pubkey(),
+            &rw.reward_mint,
+            &rw.rewards.token_program,
+        ));
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let (amount, proof) = r0.proof(&node.to_bytes()).unwrap();
+        let owner = if i < 2 { a.pubkey() } else { b.pubkey() };
+        ixs.push(em::claim(
+            &crank.pubkey(),
+            &rw.w.network,
+            node,
+            &rw.owner_rewards(&owner),
+            rw.rewards,
+            ClaimArgs {
+                epoch: 0,
+                cumulative_amount: amount,
+                proof,
+            },
+        ));
+    }
+    let mut ixs_with_budget = vec![compute_limit(600_000)];
+    ixs_with_budget.extend(ixs);
+    let mut tx =
+        rw.w.reg()
+            .unsigned(&ixs_with_budget, &crank.pubkey())
+            .unwrap();
+    depin::txcodec::sign(&mut tx, &crank.keypair).unwrap();
+    let size = depin::txcodec::size(&tx);
+    assert!(size <= 1232, "three claims and two accounts: {size} bytes");
+    rw.w.send(&ixs_with_budget, &crank.keypair, &[]).unwrap();
+    // 800,000 to operators: 160,000 / 240,000 / 400,000
+    assert_eq!(rw.balance(&rw.owner_rewards(&a.pubkey())), 400_000);
+    assert_eq!(rw.balance(&rw.owner_rewards(&b.pubkey())), 400_000);
+    assert_eq!(rw.balance(&em::vault_address(&rw.w.network)), 0);
+}
+
+fn compute_limit(units: u32) -> solana_instruction::Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    solana_instruction::Instruction {
+        program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"),
+        accounts: vec![],
+        data,
+    }
+}
