@@ -42,6 +42,8 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportContent {
     pub epoch: u64,
+    /// Reports of this epoch voided so far (0 unless one was voided); see [`next_round`].
+    pub round: u32,
     pub root: [u8; 32],
     pub total_work: u64,
     pub node_count: u32,
@@ -52,6 +54,7 @@ impl ReportContent {
         epoch_report_message(
             &network.to_bytes(),
             self.epoch,
+            self.round,
             &self.root,
             self.total_work,
             self.node_count,
@@ -182,21 +185,27 @@ pub fn dispute_report(signer: &Pubkey, network: &Pubkey, epoch: u64) -> Instruct
     )
 }
 
-pub fn void_report(
-    authority: &Pubkey,
-    network: &Pubkey,
-    epoch: u64,
-    submitter: &Pubkey,
-) -> Instruction {
+pub fn void_report(authority: &Pubkey, network: &Pubkey, epoch: u64) -> Instruction {
     build(
         acc::VoidReport {
             authority: *authority,
             network: *network,
             report: report_address(network, epoch),
-            submitter: *submitter,
         },
         data::VoidReport { epoch },
     )
+}
+
+/// The round a new report for `epoch` must sign: the reports of it voided so far.
+pub fn next_round(
+    t: &(impl crate::transport::Transport + ?Sized),
+    network: &Pubkey,
+    epoch: u64,
+) -> Result<u32> {
+    match t.get_account(&report_address(network, epoch))? {
+        None => Ok(0),
+        Some(_) => Ok(report(t, network, epoch)?.round),
+    }
 }
 
 pub fn finalize_report(network: &Pubkey, epoch: u64) -> Instruction {
@@ -302,6 +311,10 @@ impl<'t> Verifier<'t> {
         report: ReportContent,
         cosigners: &[&Keypair],
     ) -> Result<TxOutcome> {
+        let report = ReportContent {
+            round: next_round(self.reg.transport, network, report.epoch)?,
+            ..report
+        };
         let ixs = submit_report_instructions(&oracle.pubkey(), network, report, cosigners);
         self.reg.send(&ixs, oracle, &[])
     }
@@ -333,8 +346,7 @@ impl<'t> Verifier<'t> {
         network: &Pubkey,
         epoch: u64,
     ) -> Result<TxOutcome> {
-        let submitter = report(self.reg.transport, network, epoch)?.submitter;
-        let ix = void_report(&authority.pubkey(), network, epoch, &submitter);
+        let ix = void_report(&authority.pubkey(), network, epoch);
         self.reg.send(&[ix], authority, &[])
     }
 

@@ -34,6 +34,7 @@ pub fn schedule_args() -> ScheduleArgs {
         treasury_bps: 1_000,
         breaker_window_s: 86_400,
         breaker_threshold: 50_000_000,
+        first_epoch: 0,
     }
 }
 
@@ -122,6 +123,7 @@ impl RewardsWorld {
         let r = EpochRewards::compute::<Soft>(&self.cumulative, &work, self.operators_share(epoch))
             .expect("rewards");
         let content = ReportContent {
+            round: 0,
             epoch,
             root: r.root(),
             total_work: r.total_work,
@@ -148,6 +150,7 @@ impl RewardsWorld {
     /// Has two oracles attest `root` for `epoch` and finalises the report.
     pub fn report_root(&self, epoch: u64, root: [u8; 32], total_work: u64, node_count: u32) {
         let content = ReportContent {
+            round: 0,
             epoch,
             root,
             total_work,

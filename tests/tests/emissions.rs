@@ -284,6 +284,7 @@ fn epochs_finalise_once_in_order_after_a_final_report() {
     // a pending report
     let v = depin::verifier::Verifier::new(&rw.w.net);
     let content = depin::verifier::ReportContent {
+        round: 0,
         epoch: 0,
         root: [1; 32],
         total_work: 6,
@@ -294,15 +295,27 @@ fn epochs_finalise_once_in_order_after_a_final_report() {
     rw.w.assert_refused(&watch, &payer, xcode(X::ReportNotFinal), || {
         rw.w.send(&[fin(0)], &rw.w.operator, &[])
     });
-    // a final report: once
+    // epoch 1 final while epoch 0 is not: no skipping (epoch 1's totals assume epoch 0)
     rw.report_epoch(1, &work);
-    rw.em()
-        .finalize_epoch(&rw.w.operator, &rw.w.network, 1)
-        .unwrap();
-    rw.w.net.advance_time(1).unwrap();
-    rw.w.assert_refused(&watch, &payer, xcode(X::EpochAlreadyFinalized), || {
+    rw.w.assert_refused(&watch, &payer, xcode(X::EpochOutOfOrder), || {
         rw.w.send(&[fin(1)], &rw.w.operator, &[])
     });
+    // epoch 0 becomes final: both go through, in order, once each
+    let v = depin::verifier::Verifier::new(&rw.w.net);
+    v.approve_report(&rw.oracles[1], &rw.w.network, 0, [1; 32])
+        .unwrap();
+    rw.w.net
+        .advance_time(i64::from(depin_tests::rewards::CHALLENGE_S))
+        .unwrap();
+    v.finalize_report(&rw.w.operator, &rw.w.network, 0).unwrap();
+    rw.w.send(&[fin(0)], &rw.w.operator, &[]).unwrap();
+    rw.w.send(&[fin(1)], &rw.w.operator, &[]).unwrap();
+    rw.w.net.advance_time(1).unwrap();
+    for e in [0, 1] {
+        rw.w.assert_refused(&watch, &payer, xcode(X::EpochAlreadyFinalized), || {
+            rw.w.send(&[fin(e)], &rw.w.operator, &[])
+        });
+    }
 }
 
 #[test]
@@ -357,6 +370,12 @@ fn only_the_network_authority_initialises_a_valid_schedule() {
     let watch = [em::schedule_address(&other)];
     let payer = [rw.w.operator.pubkey()];
     rw.w.assert_refused(&watch, &payer, xcode(X::InvalidSplits), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    let mut bad = schedule_args();
+    bad.breaker_threshold = bad.initial_per_epoch - 1; // would refuse every epoch
+    let ix = em::initialize(&rw.w.operator.pubkey(), &other, rw.rewards, bad);
+    rw.w.assert_refused(&watch, &payer, xcode(X::InvalidBreaker), || {
         rw.w.send(&[ix], &rw.w.operator, &[])
     });
     let mut bad = schedule_args();

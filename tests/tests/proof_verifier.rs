@@ -54,6 +54,7 @@ impl Oracles {
 
     fn content(&self, epoch: u64, root_byte: u8) -> ReportContent {
         ReportContent {
+            round: 0,
             epoch,
             root: [root_byte; 32],
             total_work: 1_000,
@@ -288,35 +289,43 @@ fn a_disputed_report_is_voided_and_resubmitted() {
         vec![ix],
     );
     // voiding needs a dispute first
-    let void = v::void_report(&o.w.operator.pubkey(), &o.w.network, 5, &o.keys[0].pubkey());
-    o.refuse(
-        &o.w.operator,
-        5,
-        pcode(P::ReportNotDisputed),
-        vec![void.clone()],
-    );
+    let void = v::void_report(&o.w.operator.pubkey(), &o.w.network, 5);
+    o.refuse(&o.w.operator, 5, pcode(P::ReportNotDisputed), vec![void]);
     o.v().dispute_report(&o.keys[2], &o.w.network, 5).unwrap();
     assert_eq!(o.report(5).status, ReportStatus::Disputed);
     // a disputed report never finalises, whatever the time
     o.w.net.advance_time(i64::from(CHALLENGE_S) * 10).unwrap();
     let fin = vec![v::finalize_report(&o.w.network, 5)];
     o.refuse(&o.keys[1], 5, pcode(P::ReportNotPending), fin.clone());
-    // only the authority voids, and the rent goes back to the submitter
-    let ix = v::void_report(&o.keys[1].pubkey(), &o.w.network, 5, &o.keys[0].pubkey());
+    // only the authority voids
+    let ix = v::void_report(&o.keys[1].pubkey(), &o.w.network, 5);
     o.refuse(&o.keys[1], 5, pcode(P::NotNetworkAuthority), vec![ix]);
-    let rent = o.w.account(&o.report_address(5)).unwrap().lamports;
-    let before = o.w.account(&o.keys[0].pubkey()).unwrap().lamports;
     o.v().void_report(&o.w.operator, &o.w.network, 5).unwrap();
-    assert!(o.w.account(&o.report_address(5)).is_none());
+    let r = o.report(5);
+    assert_eq!((r.status, r.round), (ReportStatus::Voided, 1));
+    // a voided report collects nothing more
+    let ix = v::approve_report(&o.keys[2].pubkey(), &o.w.network, 5, wrong.root);
+    o.refuse(&o.keys[2], 5, pcode(P::ReportNotPending), vec![ix]);
+    // the voided root again with the signature gathered for it: the round differs
+    let replay =
+        v::submit_report_instructions(&o.keys[0].pubkey(), &o.w.network, wrong, &[&o.keys[1]]);
+    o.refuse(&o.keys[0], 5, pcode(P::WrongReportMessage), replay);
+    // the corrected report, signed for round 1
+    let right = ReportContent {
+        round: 1,
+        ..o.content(5, 0x02)
+    };
+    let ixs =
+        v::submit_report_instructions(&o.keys[1].pubkey(), &o.w.network, right, &[&o.keys[2]]);
+    o.w.send(&ixs, &o.keys[1], &[]).unwrap();
+    let r = o.report(5);
     assert_eq!(
-        o.w.account(&o.keys[0].pubkey()).unwrap().lamports,
-        before + rent
+        (r.status, r.round, r.approval_count, r.submitter),
+        (ReportStatus::Pending, 1, 2, o.keys[1].pubkey())
     );
-    // the corrected report for the same epoch
-    let right = o.content(5, 0x02);
-    o.v()
-        .submit_report(&o.keys[1], &o.w.network, right, &[&o.keys[2]])
-        .unwrap();
+    // a second submission of the live round is refused
+    let again = v::submit_report_instructions(&o.keys[2].pubkey(), &o.w.network, right, &[]);
+    o.refuse(&o.keys[2], 5, pcode(P::ReportAlreadyExists), again);
     o.w.net.advance_time(i64::from(CHALLENGE_S)).unwrap();
     o.w.send(&fin, &o.keys[1], &[]).unwrap();
     let r = o.report(5);

@@ -8,7 +8,7 @@
 //! | [`KIND_MAKER_ATTESTATION`] | maker's attestation key | network (32) · device key (32) · capacity (1–[`MAX_CAPACITY_LEN`]) |
 //! | [`KIND_DEVICE_CONSENT`] | the device key | network (32) · owner (32) · nonce (u64 LE) |
 //! | [`KIND_WORK_RECEIPT`] | the device key | network (32) · device key (32) · epoch · work units · nonce (u64 LE each) |
-//! | [`KIND_EPOCH_REPORT`] | an oracle key | network (32) · epoch (u64) · root (32) · total work (u64) · node count (u32), LE |
+//! | [`KIND_EPOCH_REPORT`] | an oracle key | network (32) · epoch (u64) · round (u32) · root (32) · total work (u64) · node count (u32), LE |
 
 /// Domain-separation prefix of every depin-kit signed message.
 pub const DOMAIN: &[u8; 9] = b"depin-kit";
@@ -30,7 +30,7 @@ const HEADER_LEN: usize = DOMAIN.len() + 2;
 /// Length of a work receipt message.
 pub const WORK_RECEIPT_LEN: usize = HEADER_LEN + 32 + 32 + 8 + 8 + 8;
 /// Length of an epoch report message.
-pub const EPOCH_REPORT_LEN: usize = HEADER_LEN + 32 + 8 + 32 + 8 + 4;
+pub const EPOCH_REPORT_LEN: usize = HEADER_LEN + 32 + 8 + 4 + 32 + 8 + 4;
 /// Longest capacity encoding a maker attestation may carry. The registry signs the Borsh
 /// bytes of its `Capacity` enum (class tag, then the class's fixed-size fields), at most
 /// 9 bytes today; the room left lets classes grow without a new message version.
@@ -129,10 +129,12 @@ pub fn work_receipt_message(
     m
 }
 
-/// The bytes every oracle of a network signs for one epoch's report.
+/// The bytes every oracle of a network signs for one epoch's report. `round` counts the
+/// epoch's voided reports, so signatures for a voided report never count again.
 pub fn epoch_report_message(
     network: &[u8; 32],
     epoch: u64,
+    round: u32,
     root: &[u8; 32],
     total_work: u64,
     node_count: u32,
@@ -143,6 +145,7 @@ pub fn epoch_report_message(
     for part in [
         &network[..],
         &epoch.to_le_bytes()[..],
+        &round.to_le_bytes()[..],
         &root[..],
         &total_work.to_le_bytes()[..],
         &node_count.to_le_bytes()[..],
@@ -218,12 +221,13 @@ mod tests {
         assert_eq!(&r[75..83], &7u64.to_le_bytes());
         assert_eq!(&r[83..91], &9u64.to_le_bytes());
         assert_eq!(&r[91..], &11u64.to_le_bytes());
-        let p = epoch_report_message(&[1; 32], 3, &[4; 32], 5, 6);
-        assert_eq!((p.len(), p[10]), (95, KIND_EPOCH_REPORT));
+        let p = epoch_report_message(&[1; 32], 3, 2, &[4; 32], 5, 6);
+        assert_eq!((p.len(), p[10]), (99, KIND_EPOCH_REPORT));
         assert_eq!(&p[43..51], &3u64.to_le_bytes());
-        assert_eq!(&p[51..83], &[4; 32]);
-        assert_eq!(&p[83..91], &5u64.to_le_bytes());
-        assert_eq!(&p[91..], &6u32.to_le_bytes());
+        assert_eq!(&p[51..55], &2u32.to_le_bytes());
+        assert_eq!(&p[55..87], &[4; 32]);
+        assert_eq!(&p[87..95], &5u64.to_le_bytes());
+        assert_eq!(&p[95..], &6u32.to_le_bytes());
     }
 
     proptest! {

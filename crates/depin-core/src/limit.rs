@@ -1,6 +1,6 @@
 //! A windowed limit with linear decay (the circuit breaker on minting).
 //!
-//! The usage recorded so far decays linearly to zero over `window_s`; a new amount is
+//! The usage recorded so far decays linearly (rounded up) to zero over `window_s`; a new amount is
 //! allowed when the decayed usage plus the amount stays within `threshold`. So over any
 //! window at most about `threshold` passes, and a burst is followed by a linear recovery.
 
@@ -39,8 +39,11 @@ impl WindowedLimit {
         if elapsed >= self.window_s {
             return 0;
         }
+        // Rounded up: usage never drains faster than linearly, or small amounts would slip
+        // through every second (a threshold of 1 would pass one unit per second).
         let left = u128::from(self.window_s - elapsed);
-        let decayed = u128::from(self.current) * left / u128::from(self.window_s);
+        let window = u128::from(self.window_s);
+        let decayed = (u128::from(self.current) * left).div_ceil(window);
         u64::try_from(decayed).unwrap_or(self.current)
     }
 
@@ -65,6 +68,16 @@ impl WindowedLimit {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn rounding_never_lets_small_amounts_through() {
+        // the case the property test found: threshold 1, one unit a second
+        let mut l = WindowedLimit::new(2_947, 1);
+        l.consume(0, 1).unwrap();
+        assert!(l.consume(1, 1).is_err());
+        assert!(l.consume(2_946, 1).is_err());
+        l.consume(2_947, 1).unwrap();
+    }
 
     #[test]
     fn decays_linearly() {

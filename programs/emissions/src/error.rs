@@ -21,7 +21,7 @@ emissions_errors! {
     InvalidSchedule,
     #[msg("operator, oracle and treasury shares must add up to 10,000 basis points")]
     InvalidSplits,
-    #[msg("the circuit breaker needs a window and a threshold above zero")]
+    #[msg("the circuit breaker needs a window and a threshold of at least one epoch's amount")]
     InvalidBreaker,
     #[msg("the reward mint's authority is not this program's authority address")]
     WrongMintAuthority,
@@ -47,4 +47,6 @@ emissions_errors! {
     WrongNetwork,
     #[msg("arithmetic overflow")]
     ArithmeticOverflow,
+    #[msg("epochs finalise one after another: an earlier epoch is not finalised yet")]
+    EpochOutOfOrder,
 }

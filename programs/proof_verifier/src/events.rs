@@ -24,6 +24,7 @@ pub struct OracleSetChanged {
 pub struct ReportSubmitted {
     pub network: Pubkey,
     pub epoch: u64,
+    pub round: u32,
     pub root: [u8; 32],
     pub total_work: u64,
     pub node_count: u32,
@@ -51,6 +52,7 @@ pub struct ReportVoided {
     pub network: Pubkey,
     pub epoch: u64,
     pub root: [u8; 32],
+    pub next_round: u32,
 }
 
 #[event]

@@ -76,6 +76,8 @@ pub enum ReportStatus {
     Pending,
     Final,
     Disputed,
+    /// Voided by the authority after a dispute; the epoch may be reported again (next round).
+    Voided,
 }
 
 /// One epoch's report. PDA `[seeds::REPORT, network, epoch_le]`.
@@ -92,6 +94,8 @@ pub struct EpochReport {
     pub approvals: u16,
     pub approval_count: u8,
     pub set_version: u32,
+    /// Reports of this epoch voided before this one; part of the signed message.
+    pub round: u32,
     pub status: ReportStatus,
     /// The oracle that submitted it (and paid its rent).
     pub submitter: Pubkey,
@@ -147,6 +151,20 @@ impl EpochReport {
         require!(now >= open_until, ProofError::ChallengePeriodActive);
         self.status = ReportStatus::Final;
         self.finalized_at = now;
+        Ok(())
+    }
+
+    /// Ends a disputed report; the next submission for the epoch starts round `round + 1`.
+    pub fn void(&mut self) -> Result<()> {
+        require!(
+            self.status == ReportStatus::Disputed,
+            ProofError::ReportNotDisputed
+        );
+        self.status = ReportStatus::Voided;
+        self.round = self
+            .round
+            .checked_add(1)
+            .ok_or(ProofError::ArithmeticOverflow)?;
         Ok(())
     }
 

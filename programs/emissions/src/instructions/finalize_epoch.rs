@@ -8,7 +8,7 @@ use proof_verifier::state::{EpochReport, ReportStatus};
 /// `network` and `epoch`: owner and PDA checked), `reward_mint` (mut), `mint_authority`,
 /// `vault`, `oracle_rewards` and `treasury` (mut, the schedule's), `token_program`.
 ///
-/// Permissionless and once per epoch, in increasing epoch order: mints the schedule's amount
+/// Permissionless and once per epoch, each epoch right after the previous one (no gaps): mints the schedule's amount
 /// for `epoch` through the circuit breaker, the operators' share into the vault (claimed
 /// against the report's root), the oracles' and treasury's shares to their accounts.
 #[derive(Accounts)]
@@ -59,6 +59,11 @@ impl<'info> FinalizeEpoch<'info> {
         require!(
             epoch >= self.schedule.next_epoch,
             EmissionsError::EpochAlreadyFinalized
+        );
+        // Every root holds cumulative totals that assume all earlier epochs were minted.
+        require!(
+            epoch == self.schedule.next_epoch,
+            EmissionsError::EpochOutOfOrder
         );
         Ok(())
     }

@@ -20,6 +20,8 @@ pub struct ScheduleArgs {
     /// The circuit breaker: at most about `breaker_threshold` minted per `breaker_window_s`.
     pub breaker_window_s: u64,
     pub breaker_threshold: u64,
+    /// The first epoch to finalise (epochs before it are never minted).
+    pub first_epoch: u64,
 }
 
 /// Accounts: `authority` (signer, node_registry network authority, pays rent), `network`,
@@ -75,8 +77,11 @@ impl Initialize<'_> {
             + u32::from(args.oracles_bps)
             + u32::from(args.treasury_bps);
         require!(total == u32::from(BPS), EmissionsError::InvalidSplits);
+        // A threshold below one epoch's amount would refuse every epoch for good.
         require!(
-            args.breaker_window_s > 0 && args.breaker_threshold > 0,
+            args.breaker_window_s > 0
+                && args.breaker_threshold >= args.initial_per_epoch
+                && args.breaker_threshold >= args.tail_per_epoch,
             EmissionsError::InvalidBreaker
         );
         EmissionSchedule::core_of(args)
@@ -106,7 +111,7 @@ impl Initialize<'_> {
             oracles_bps: args.oracles_bps,
             treasury_bps: args.treasury_bps,
             emitted_total: 0,
-            next_epoch: 0,
+            next_epoch: args.first_epoch,
             epochs_finalized: 0,
             breaker_window_s: args.breaker_window_s,
             breaker_threshold: args.breaker_threshold,

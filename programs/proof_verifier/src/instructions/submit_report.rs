@@ -3,8 +3,8 @@
 //! Transaction shape: optionally, right before this instruction, one ed25519 precompile
 //! instruction in the canonical shared layout (`depin_core::ed25519::parse_shared`) whose
 //! `signatures` signatures are by other oracles of the set over
-//! `depin_core::attestation::epoch_report_message(network, epoch, root, total_work,
-//! node_count)`. The submitter's transaction signature is its own approval, so with M − 1
+//! `depin_core::attestation::epoch_report_message(network, epoch, round, root, total_work,
+//! node_count)`, `round` being the number of reports of this epoch voided so far. The submitter's transaction signature is its own approval, so with M − 1
 //! precompile signatures a report reaches the threshold in one transaction; otherwise the
 //! others approve later (`approve_report`).
 use super::signatures::{previous_shared, INSTRUCTIONS_SYSVAR_ID};
@@ -46,7 +46,7 @@ pub struct SubmitReport<'info> {
     #[account(seeds = [seeds::ORACLES, network.key().as_ref()], bump = oracle_set.bump)]
     pub oracle_set: Box<Account<'info, OracleSet>>,
     // `init_if_needed` + the check in `validate`: an existing report gets
-    // `ReportAlreadyExists` (a voided one is closed, so its epoch can be submitted again).
+    // `ReportAlreadyExists` unless it was voided; then this one is its next round.
     #[account(
         init_if_needed,
         payer = oracle,
@@ -64,7 +64,7 @@ pub struct SubmitReport<'info> {
 impl SubmitReport<'_> {
     pub fn validate(&self, args: &SubmitReportArgs) -> Result<()> {
         require!(
-            self.report.network == Pubkey::default(),
+            self.report.network == Pubkey::default() || self.report.status == ReportStatus::Voided,
             ProofError::ReportAlreadyExists
         );
         require!(
@@ -98,6 +98,7 @@ impl SubmitReport<'_> {
         let expected = epoch_report_message(
             &self.network.key().to_bytes(),
             args.epoch,
+            self.report.round,
             &args.root,
             args.total_work,
             args.node_count,
@@ -127,6 +128,7 @@ impl SubmitReport<'_> {
             .index_of(&a.oracle.key())
             .ok_or(ProofError::NotAnOracle)?;
         let report = &mut a.report;
+        let round = report.round;
         report.set_inner(EpochReport {
             network: a.network.key(),
             epoch: args.epoch,
@@ -136,6 +138,7 @@ impl SubmitReport<'_> {
             approvals: 0,
             approval_count: 0,
             set_version: set.version,
+            round,
             status: ReportStatus::Pending,
             submitter: a.oracle.key(),
             submitted_at: now,
@@ -152,6 +155,7 @@ impl SubmitReport<'_> {
         crate::events::emit(ReportSubmitted {
             network: report.network,
             epoch: args.epoch,
+            round: report.round,
             root: args.root,
             total_work: args.total_work,
             node_count: args.node_count,

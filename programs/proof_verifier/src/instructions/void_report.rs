@@ -1,15 +1,11 @@
-use crate::{
-    error::ProofError,
-    events::ReportVoided,
-    seeds,
-    state::{EpochReport, ReportStatus},
-};
+use crate::{error::ProofError, events::ReportVoided, seeds, state::EpochReport};
 use anchor_lang::prelude::*;
 use node_registry::state::Network;
 
 /// Accounts: `authority` (signer, the network's authority), `network`, `report` (mut,
-/// disputed; closed), `submitter` (mut, the report's submitter, receives its rent). The
-/// epoch can then be submitted again.
+/// disputed). The report becomes `Voided` and the epoch may be reported again: the next
+/// report is the next `round`, which its signatures must name, so signatures gathered for a
+/// voided report never count again. The account stays (its rent with it).
 #[derive(Accounts)]
 #[instruction(epoch: u64)]
 pub struct VoidReport<'info> {
@@ -23,31 +19,25 @@ pub struct VoidReport<'info> {
     pub network: Box<Account<'info, Network>>,
     #[account(
         mut,
-        close = submitter,
         seeds = [seeds::REPORT, network.key().as_ref(), &epoch.to_le_bytes()],
         bump = report.bump,
     )]
     pub report: Box<Account<'info, EpochReport>>,
-    /// CHECK: receives the report's rent; must be its submitter.
-    #[account(mut, address = report.submitter @ ProofError::NotAnOracle)]
-    pub submitter: UncheckedAccount<'info>,
 }
 
 impl VoidReport<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(
-            self.report.status == ReportStatus::Disputed,
-            ProofError::ReportNotDisputed
-        );
         Ok(())
     }
 
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let r = &ctx.accounts.report;
+        let r = &mut ctx.accounts.report;
+        r.void()?;
         crate::events::emit(ReportVoided {
             network: r.network,
             epoch: r.epoch,
             root: r.root,
+            next_round: r.round,
         });
         Ok(())
     }
