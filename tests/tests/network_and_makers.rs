@@ -7,7 +7,6 @@ use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
 use node_registry::{
     AddMakerArgs, CreateNetworkArgs, RegistryError as E, UpdateMakerArgs, UpdateNetworkArgs,
 };
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 fn create_args(name: &str, window: u32) -> CreateNetworkArgs {
@@ -322,7 +321,7 @@ fn add_maker_by_authority_only_and_once() {
 
     let existing = AddMakerArgs {
         maker_key: w.makers[0].maker_key.pubkey(),
-        attestation_key: Pubkey::new_unique(),
+        attestation_key: w.device().pubkey(),
         device_cap: Some(1),
     };
     let ix = ix::add_maker(&w.operator.pubkey(), &w.network, existing);
@@ -396,7 +395,7 @@ fn another_networks_authority_cannot_touch_makers() {
 fn rotating_the_attestation_key_retires_the_old_one() {
     let w = World::new();
     let owner = w.owner(10_000);
-    let new_key = Keypair::new();
+    let new_key = w.device();
     let m = &w.makers[0];
     w.reg()
         .update_maker(
@@ -424,7 +423,7 @@ fn rotating_the_attestation_key_retires_the_old_one() {
     // a retired (perhaps leaked) key never serves another maker: its old attestations name
     // no maker and would become valid there
     let args = AddMakerArgs {
-        maker_key: Pubkey::new_unique(),
+        maker_key: w.device().pubkey(),
         attestation_key: m.attestation.pubkey(),
         device_cap: None,
     };
@@ -480,7 +479,7 @@ fn attestation_keys_are_unique_per_network() {
     let taken = w.makers[0].attestation.pubkey();
     // a new maker with another maker's key: revoking one would not stop the key
     let args = AddMakerArgs {
-        maker_key: Pubkey::new_unique(),
+        maker_key: w.device().pubkey(),
         attestation_key: taken,
         device_cap: None,
     };
@@ -518,7 +517,7 @@ fn attestation_keys_are_unique_per_network() {
             &w.operator,
             &other,
             AddMakerArgs {
-                maker_key: Pubkey::new_unique(),
+                maker_key: w.device().pubkey(),
                 attestation_key: taken,
                 device_cap: None,
             },
@@ -530,7 +529,7 @@ fn attestation_keys_are_unique_per_network() {
 fn key_rotation_needs_the_right_records() {
     let w = World::new();
     let m = &w.makers[0];
-    let new_key = Pubkey::new_unique();
+    let new_key = w.device().pubkey();
     let args = UpdateMakerArgs {
         attestation_key: Some(new_key),
         ..Default::default()
@@ -556,7 +555,7 @@ fn key_rotation_needs_the_right_records() {
     );
     // the new record at an address that is not the new key's
     let mut ix = good.clone();
-    ix.accounts[4].pubkey = depin::pda::attestation_key(&w.network, &Pubkey::new_unique()).0;
+    ix.accounts[4].pubkey = depin::pda::attestation_key(&w.network, &w.device().pubkey()).0;
     w.assert_refused(
         &watch,
         &[w.operator.pubkey()],
