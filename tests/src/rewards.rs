@@ -122,27 +122,7 @@ impl RewardsWorld {
         let work: BTreeMap<[u8; 32], u64> = work.iter().map(|(k, v)| (k.to_bytes(), *v)).collect();
         let r = EpochRewards::compute::<Soft>(&self.cumulative, &work, self.operators_share(epoch))
             .expect("rewards");
-        let content = ReportContent {
-            round: 0,
-            epoch,
-            root: r.root(),
-            total_work: r.total_work,
-            node_count: r.cumulative.len() as u32,
-        };
-        let v = Verifier::new(&self.w.net);
-        v.submit_report(
-            &self.oracles[0],
-            &self.w.network,
-            content,
-            &[&self.oracles[1]],
-        )
-        .expect("submit report");
-        self.w
-            .net
-            .advance_time(i64::from(CHALLENGE_S))
-            .expect("time");
-        v.finalize_report(&self.w.operator, &self.w.network, epoch)
-            .expect("finalize report");
+        self.report_root(epoch, r.root(), r.total_work, r.cumulative.len() as u32);
         self.cumulative = r.cumulative.clone();
         r
     }

@@ -63,26 +63,20 @@ impl RuntimeMode {
 
 // Anchor's `entry` ties all lifetimes together, which `processor!` cannot take; leaking
 // copies of the inputs gives them 'static. Only the in-process runtime uses this.
-fn registry_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
-    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
-    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
-    node_registry::entry(program_id, accounts, data)
+macro_rules! leaked_entry {
+    ($name:ident, $program:ident) => {
+        fn $name(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+            let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
+            let program_id: &Pubkey = Box::leak(Box::new(*program_id));
+            let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
+            $program::entry(program_id, accounts, data)
+        }
+    };
 }
 
-fn verifier_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
-    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
-    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
-    proof_verifier::entry(program_id, accounts, data)
-}
-
-fn emissions_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let accounts: &[AccountInfo] = Box::leak(Box::new(accounts.to_vec()));
-    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
-    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
-    emissions::entry(program_id, accounts, data)
-}
+leaked_entry!(registry_entry, node_registry);
+leaked_entry!(verifier_entry, proof_verifier);
+leaked_entry!(emissions_entry, emissions);
 
 /// A ProgramTest with every depin-kit program added in `mode`.
 pub fn program_test(mode: &RuntimeMode) -> ProgramTest {

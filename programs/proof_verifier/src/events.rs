@@ -1,15 +1,8 @@
 //! One event per state change (and one per verified receipt).
 use anchor_lang::prelude::*;
 
-/// Emits `event` as Anchor's `emit!` does; see `node_registry::events::emit` for why.
-#[inline(always)]
-pub fn emit<E: anchor_lang::Event>(event: E) {
-    let data = event.data();
-    #[cfg(target_os = "solana")]
-    anchor_lang::solana_program::log::sol_log_data(&[&data]);
-    #[cfg(not(target_os = "solana"))]
-    anchor_lang::compat::solana_sysvar::program_stubs::sol_log_data(&[&data]);
-}
+/// The same `emit` as node_registry's (events visible natively too).
+pub use node_registry::events::emit;
 
 #[event]
 pub struct OracleSetChanged {
