@@ -45,7 +45,54 @@ pub struct DemoReport {
     pub credits_reconcile: bool,
     /// Highest compute units of one register transaction (meaningful in SBF mode only).
     pub register_compute_units_max: Option<u64>,
+    /// Oracles in the set, and how many must attest each report.
+    pub oracles: u64,
+    pub oracle_threshold: u64,
+    /// Epochs the emission schedule records as finalised (read from its account).
+    pub epochs_finalized: u64,
+    /// Epochs attested by approvals sent in separate transactions.
+    pub epochs_by_accumulated_approvals: u64,
+    /// Reports disputed and voided, then reported again (next round).
+    pub reports_voided: u64,
+    /// Reward mint supply now minus before the first epoch.
+    pub rewards_minted: u64,
+    /// Sum of every owner's reward-token balance.
+    pub rewards_claimed: u64,
+    /// Claim instructions that landed, and the transactions that carried them.
+    pub claims: u64,
+    pub claim_transactions: u64,
+    /// What the node transferred mid-way earned after the transfer, paid to its new owner.
+    pub transferred_node_rewards_to_new_owner: u64,
+    /// The previous owner's balance did not change when the new owner claimed.
+    pub transferred_node_rewards_follow_owner: bool,
+    /// True only when the reward supply equals what the schedule emits for the finalised
+    /// epochs, computed here from the schedule's parameters.
+    pub supply_reconciles: bool,
     pub elapsed_ms: u64,
+}
+
+/// The demo's keys: a fixed sequence, so every run builds the same accounts (and the SBF
+/// run the same compute-unit figures). Keys for a demo only; never hold value with them.
+pub struct DemoKeys(std::cell::Cell<u64>);
+
+impl DemoKeys {
+    pub fn new() -> Self {
+        DemoKeys(std::cell::Cell::new(0))
+    }
+
+    pub fn next(&self) -> Keypair {
+        let n = self.0.get();
+        self.0.set(n.wrapping_add(1));
+        let mut secret = [0xd3u8; 32];
+        secret[..8].copy_from_slice(&n.to_le_bytes());
+        Keypair::new_from_array(secret)
+    }
+}
+
+impl Default for DemoKeys {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A valid resolution-8 H3 cell derived from `i` (base cell 20 is not a pentagon).
@@ -101,12 +148,13 @@ fn bar(n: usize, show: bool, what: &str) -> ProgressBar {
 
 pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoReport> {
     let started = Instant::now();
+    let keys = DemoKeys::new();
     let reg = Registry::new(net);
     let operator = net.payer();
 
     // Mints: the network token (SPL Token) and non-transferable credits (Token-2022).
-    let token_mint = Keypair::new();
-    let credits_mint = Keypair::new();
+    let token_mint = keys.next();
+    let credits_mint = keys.next();
     reg.create_mint(
         &operator,
         &token_mint,
@@ -132,8 +180,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         )
         .context("creating the network")?;
 
-    let makers: Vec<(Keypair, Keypair)> =
-        (0..2).map(|_| (Keypair::new(), Keypair::new())).collect();
+    let makers: Vec<(Keypair, Keypair)> = (0..2).map(|_| (keys.next(), keys.next())).collect();
     let mut maker_accounts = vec![];
     for (maker_key, attestation_key) in &makers {
         let (m, _) = reg
@@ -155,7 +202,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     // Enough for each node's fees plus a remainder, so the supply check is not trivially zero.
     let per_owner_credits =
         (NODES_PER_OWNER as u64) * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS) + 123_456;
-    let owners: Vec<Keypair> = (0..owners_n).map(|_| Keypair::new()).collect();
+    let owners: Vec<Keypair> = (0..owners_n).map(|_| keys.next()).collect();
     let pb = bar(owners_n, progress, "owners");
     let mut credits_minted = 0u64;
     for owner in &owners {
@@ -183,7 +230,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     for i in 0..nodes {
         let owner = &owners[i / NODES_PER_OWNER];
         let which = i % makers.len();
-        let device = Keypair::new();
+        let device = keys.next();
         let r = Registration {
             network,
             maker: maker_accounts[which],
@@ -258,6 +305,8 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             .unwrap_or(0),
         None => 0,
     };
+    let rewards = run_rewards(net, &keys, &operator, &network, &owners, progress)
+        .context("running the reward epochs")?;
     let network_account = reg.network(&network)?;
     let supply = net
         .get_account(&credits_mint.pubkey())?
@@ -288,7 +337,306 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         credits_reconcile: credits_minted.checked_sub(burned) == Some(supply)
             && suspended == suspended_on_chain,
         register_compute_units_max: register_cu_max,
+        oracles: rewards.oracles,
+        oracle_threshold: rewards.threshold,
+        epochs_finalized: rewards.epochs_finalized,
+        epochs_by_accumulated_approvals: rewards.by_approvals,
+        reports_voided: rewards.voided,
+        rewards_minted: rewards.minted,
+        rewards_claimed: rewards.claimed,
+        claims: rewards.claims,
+        claim_transactions: rewards.claim_transactions,
+        transferred_node_rewards_to_new_owner: rewards.transferred_to_new_owner,
+        transferred_node_rewards_follow_owner: rewards.follow_owner,
+        supply_reconciles: rewards.supply_reconciles,
         elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// Epochs the demo runs.
+pub const DEMO_EPOCHS: u64 = 6;
+const EPOCH_LENGTH_S: u32 = 3_600;
+const CHALLENGE_S: u32 = 600;
+
+struct RewardsSummary {
+    oracles: u64,
+    threshold: u64,
+    epochs_finalized: u64,
+    by_approvals: u64,
+    voided: u64,
+    minted: u64,
+    claimed: u64,
+    claims: u64,
+    claim_transactions: u64,
+    transferred_to_new_owner: u64,
+    follow_owner: bool,
+    supply_reconciles: bool,
+}
+
+/// Work units a node reports in an epoch: varied but repeatable.
+fn demo_work(node: &anchor_lang::prelude::Pubkey, epoch: u64) -> u64 {
+    let b = node.to_bytes();
+    1 + (u64::from(b[0]) * 31 + u64::from(b[1]) + epoch * 7) % 20
+}
+
+fn mint_supply(net: &EmbeddedNetwork, mint: &anchor_lang::prelude::Pubkey) -> Result<u64> {
+    net.get_account(mint)?
+        .and_then(|a| tokens::supply(&a.data))
+        .context("reading the reward supply")
+}
+
+/// Oracles attest epochs, the schedule mints, owners claim; one node changes hands between
+/// claims. Every figure returned is read back from accounts.
+fn run_rewards(
+    net: &EmbeddedNetwork,
+    keys: &DemoKeys,
+    operator: &Keypair,
+    network: &anchor_lang::prelude::Pubkey,
+    owners: &[Keypair],
+    progress: bool,
+) -> Result<RewardsSummary> {
+    use crate::emissions::{self as em, Emissions, RewardAccounts};
+    use crate::rewards::EpochRewardsFile;
+    use crate::verifier::Verifier;
+    use emissions::{Decay, ScheduleArgs};
+    use proof_verifier::OracleSetArgs;
+    use std::collections::BTreeMap;
+
+    let reg = Registry::new(net);
+    let v = Verifier::new(net);
+    let e = Emissions::new(net);
+    let oracles: Vec<Keypair> = (0..3).map(|_| keys.next()).collect();
+    for o in &oracles {
+        let fund = crate::ix::transfer_lamports(&operator.pubkey(), &o.pubkey(), 1_000_000_000);
+        reg.send(&[fund], operator, &[])
+            .context("funding an oracle")?;
+    }
+    let genesis = net.unix_time()?;
+    v.init_oracle_set(
+        operator,
+        network,
+        OracleSetArgs {
+            oracles: oracles.iter().map(|k| k.pubkey()).collect(),
+            threshold: 2,
+            genesis_ts: genesis,
+            epoch_length_s: EPOCH_LENGTH_S,
+            challenge_period_s: CHALLENGE_S,
+        },
+    )
+    .context("creating the oracle set")?;
+
+    // The reward token: SPL Token, its mint authority the emissions PDA from the start.
+    let mint = keys.next();
+    reg.create_mint(
+        operator,
+        &mint,
+        &em::authority_address(network),
+        6,
+        &tokens::TOKEN_PROGRAM,
+    )
+    .context("creating the reward mint")?;
+    let ata = |owner: &anchor_lang::prelude::Pubkey| {
+        crate::pda::associated_token(owner, &mint.pubkey(), &tokens::TOKEN_PROGRAM)
+    };
+    let oracle_wallet = keys.next();
+    let treasury_wallet = keys.next();
+    for w in [&oracle_wallet, &treasury_wallet] {
+        let ix = tokens::create_associated_account(
+            &operator.pubkey(),
+            &w.pubkey(),
+            &mint.pubkey(),
+            &tokens::TOKEN_PROGRAM,
+        );
+        reg.send(&[ix], operator, &[])
+            .context("creating a share account")?;
+    }
+    let initial = 1_000_000_000u64; // 1,000 tokens of 6 decimals
+    let args = ScheduleArgs {
+        initial_per_epoch: initial,
+        decay: Decay::Halving { interval_epochs: 2 },
+        tail_per_epoch: initial / 10,
+        max_supply: 1_000_000 * initial,
+        operators_bps: 8_000,
+        oracles_bps: 1_000,
+        treasury_bps: 1_000,
+        breaker_window_s: 86_400,
+        breaker_threshold: 10 * initial,
+        first_epoch: 0,
+    };
+    let rewards = RewardAccounts {
+        reward_mint: mint.pubkey(),
+        oracle_rewards: ata(&oracle_wallet.pubkey()),
+        treasury: ata(&treasury_wallet.pubkey()),
+        token_program: tokens::TOKEN_PROGRAM,
+    };
+    e.initialize(operator, network, rewards, args.clone())
+        .context("initialising emissions")?;
+    let supply_before = mint_supply(net, &mint.pubkey())?;
+
+    let mut previous: BTreeMap<anchor_lang::prelude::Pubkey, u64> = BTreeMap::new();
+    let mut claims = 0u64;
+    let mut claim_transactions = 0u64;
+    let mut by_approvals = 0u64;
+    let mut voided = 0u64;
+    // The node that changes hands, its new owner, and balances around its later claim.
+    let new_owner = keys.next();
+    let fund = crate::ix::transfer_lamports(&operator.pubkey(), &new_owner.pubkey(), 100_000_000);
+    reg.send(&[fund], operator, &[])?;
+    let mut moved: Option<(
+        anchor_lang::prelude::Pubkey,
+        anchor_lang::prelude::Pubkey,
+        u64,
+    )> = None;
+    let mut moved_before_last = (0u64, 0u64);
+
+    let pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
+    for epoch in 0..DEMO_EPOCHS {
+        // The epoch ends by the oracle set's clock before anyone may report it.
+        net.advance_time(i64::from(EPOCH_LENGTH_S))?;
+        let work: BTreeMap<_, _> = accounts::nodes_of(net, network)?
+            .into_iter()
+            .filter(|(_, n)| n.status == NodeStatus::Active)
+            .map(|(k, _)| (k, demo_work(&k, epoch)))
+            .collect();
+        let file = EpochRewardsFile::compute_for_network(net, network, epoch, &previous, &work)?;
+        let content = file.report_content(0)?;
+        match epoch {
+            1 => {
+                // Accumulated approvals: one oracle submits, another approves later.
+                v.submit_report(&oracles[0], network, content, &[])?;
+                v.approve_report(&oracles[1], network, epoch, content.root)?;
+                by_approvals += 1;
+            }
+            2 => {
+                // A faulty oracle inflates one node; another disputes, the authority voids,
+                // and the correct report goes in as round 1.
+                let mut inflated = work.clone();
+                if let Some(w) = inflated.values_mut().next() {
+                    *w = w.saturating_mul(1_000);
+                }
+                let bad = EpochRewardsFile::compute_for_network(
+                    net, network, epoch, &previous, &inflated,
+                )?;
+                v.submit_report(&oracles[2], network, bad.report_content(0)?, &[])?;
+                v.dispute_report(&oracles[0], network, epoch)?;
+                v.void_report(operator, network, epoch)?;
+                voided += 1;
+                v.submit_report(
+                    &oracles[0],
+                    network,
+                    file.report_content(1)?,
+                    &[&oracles[1]],
+                )?;
+            }
+            _ => {
+                // Two signatures in one transaction.
+                v.submit_report(&oracles[0], network, content, &[&oracles[1]])?;
+            }
+        }
+        net.advance_time(i64::from(CHALLENGE_S))?;
+        v.finalize_report(operator, network, epoch)
+            .with_context(|| format!("finalising the report of epoch {epoch}"))?;
+        e.finalize_epoch(operator, network, epoch)
+            .with_context(|| format!("finalising epoch {epoch}"))?;
+        previous = file.cumulative()?;
+
+        // Claims: after epoch 2 for everyone (a crank pays), then node 0 changes hands;
+        // after the last epoch everyone claims again and the new owner gets node 0's rest.
+        if epoch == 2 || epoch == DEMO_EPOCHS - 1 {
+            if epoch == DEMO_EPOCHS - 1 {
+                if let Some((_, old, _)) = moved {
+                    moved_before_last = (
+                        reg.token_balance(&ata(&old)).unwrap_or(0),
+                        reg.token_balance(&ata(&new_owner.pubkey())).unwrap_or(0),
+                    );
+                }
+            }
+            let mut batch = vec![];
+            for (node, _) in accounts::nodes_of(net, network)? {
+                let claimed = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
+                if let Some(a) = file.claim_args(&node)? {
+                    if a.cumulative_amount > claimed {
+                        batch.push((node, a));
+                    }
+                }
+            }
+            claims += batch.len() as u64;
+            for ixs in em::pack_claims(net, &operator.pubkey(), network, batch)? {
+                reg.send(&ixs, operator, &[]).context("claiming")?;
+                claim_transactions += 1;
+            }
+            if epoch == 2 {
+                let first = owners.first().context("the demo has no owners")?;
+                let node = accounts::nodes_of(net, network)?
+                    .into_iter()
+                    .filter(|(_, n)| n.owner == first.pubkey() && n.status == NodeStatus::Active)
+                    .map(|(k, _)| k)
+                    .next()
+                    .context("the first owner has no active node")?;
+                let paid = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
+                reg.transfer_node(first, &new_owner, network, &node)?;
+                moved = Some((node, first.pubkey(), paid));
+            }
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+
+    let s = em::schedule(net, network)?;
+    let supply = mint_supply(net, &mint.pubkey())?;
+    // The schedule's promise, recomputed from its parameters alone.
+    let core = s.core();
+    let mut expected = 0u64;
+    for epoch in 0..s.epochs_finalized {
+        expected = expected
+            .checked_add(core.amount_for_epoch(epoch, expected))
+            .context("expected emissions overflow")?;
+    }
+    let mut claimed = 0u64;
+    for owner in owners
+        .iter()
+        .map(|o| o.pubkey())
+        .chain([new_owner.pubkey()])
+    {
+        if net.get_account(&ata(&owner))?.is_some() {
+            claimed = claimed.saturating_add(reg.token_balance(&ata(&owner))?);
+        }
+    }
+    let (transferred_to_new_owner, follow_owner) = match moved {
+        Some((node, old, paid_before)) => {
+            let paid_now = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
+            let new_balance = reg.token_balance(&ata(&new_owner.pubkey())).unwrap_or(0);
+            let old_balance = reg.token_balance(&ata(&old)).unwrap_or(0);
+            let later = paid_now.saturating_sub(paid_before);
+            // The old owner's other nodes also claimed in the last round: compare against
+            // what those paid, so only node 0's part is attributed.
+            let new_gain = new_balance.saturating_sub(moved_before_last.1);
+            let owner_now = accounts::node(net, &node)?.owner;
+            (
+                new_gain,
+                later > 0
+                    && new_gain == later
+                    && owner_now == new_owner.pubkey()
+                    && old_balance >= moved_before_last.0,
+            )
+        }
+        None => (0, false),
+    };
+    Ok(RewardsSummary {
+        oracles: oracles.len() as u64,
+        threshold: 2,
+        epochs_finalized: s.epochs_finalized,
+        by_approvals,
+        voided,
+        minted: supply.saturating_sub(supply_before),
+        claimed,
+        claims,
+        claim_transactions,
+        transferred_to_new_owner,
+        follow_owner,
+        supply_reconciles: s.epochs_finalized > 0
+            && supply == expected
+            && s.emitted_total == expected,
     })
 }
 

@@ -4,10 +4,12 @@ use crate::transport::{Transport, TxOutcome};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anyhow::{Context, Result};
+use emissions::state::ClaimRecord;
 use emissions::{accounts as acc, instruction as data, seeds, ClaimArgs, ScheduleArgs};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use std::collections::BTreeSet;
 
 const SYSTEM_PROGRAM: Pubkey = anchor_lang::system_program::ID;
 
@@ -186,18 +188,112 @@ impl<'t> Emissions<'t> {
         args: ClaimArgs,
     ) -> Result<TxOutcome> {
         let r = reward_accounts(self.reg.transport, network)?;
-        let owner = crate::accounts::node(self.reg.transport, node)?.owner;
-        let ata = crate::pda::associated_token(&owner, &r.reward_mint, &r.token_program);
-        let mut ixs = vec![];
-        if self.reg.transport.get_account(&ata)?.is_none() {
-            ixs.push(crate::tokens::create_associated_account(
-                &payer.pubkey(),
-                &owner,
-                &r.reward_mint,
-                &r.token_program,
-            ));
-        }
-        ixs.push(claim(&payer.pubkey(), network, node, &ata, r, args));
+        let mut created = BTreeSet::new();
+        let ixs = claim_instructions(
+            self.reg.transport,
+            &payer.pubkey(),
+            network,
+            &r,
+            node,
+            args,
+            &mut created,
+        )?;
         self.reg.send(&ixs, payer, &[])
     }
+}
+
+/// A node's claim record, `None` before its first claim.
+pub fn claim_record(t: &(impl Transport + ?Sized), node: &Pubkey) -> Result<Option<ClaimRecord>> {
+    let address = claim_address(node);
+    match t.get_account(&address)? {
+        None => Ok(None),
+        Some(a) if a.owner != emissions::ID => {
+            anyhow::bail!(
+                "claim record {address} is owned by {}, not emissions",
+                a.owner
+            )
+        }
+        Some(a) => Ok(Some(crate::accounts::decode(
+            "claim record",
+            &address,
+            &a.data,
+        )?)),
+    }
+}
+
+/// The claim for `node` into its current owner's associated reward account, preceded by
+/// that account's creation if it does not exist yet and is not in `created` (accounts an
+/// earlier instruction of the same batch creates).
+pub fn claim_instructions(
+    t: &(impl Transport + ?Sized),
+    payer: &Pubkey,
+    network: &Pubkey,
+    r: &RewardAccounts,
+    node: &Pubkey,
+    args: ClaimArgs,
+    created: &mut BTreeSet<Pubkey>,
+) -> Result<Vec<Instruction>> {
+    let owner = crate::accounts::node(t, node)?.owner;
+    let ata = crate::pda::associated_token(&owner, &r.reward_mint, &r.token_program);
+    let mut ixs = vec![];
+    if !created.contains(&ata) && t.get_account(&ata)?.is_none() {
+        ixs.push(crate::tokens::create_associated_account(
+            payer,
+            &owner,
+            &r.reward_mint,
+            &r.token_program,
+        ));
+        created.insert(ata);
+    }
+    ixs.push(claim(payer, network, node, &ata, *r, args));
+    Ok(ixs)
+}
+
+/// Packs claims, in order, into as few transactions as fit the packet limit (1,232 bytes)
+/// and the default compute limit.
+pub fn pack_claims(
+    t: &(impl Transport + ?Sized),
+    payer: &Pubkey,
+    network: &Pubkey,
+    claims: Vec<(Pubkey, ClaimArgs)>,
+) -> Result<Vec<Vec<Instruction>>> {
+    const PACKET: usize = 1_232;
+    // Conservative: a claim stays under 50,000 CU; the default transaction limit is 1.4 M.
+    const MAX_PER_TX: usize = 24;
+    let r = reward_accounts(t, network)?;
+    let blockhash = t.latest_blockhash()?;
+    let fits = |ixs: &[Instruction]| {
+        let msg = solana_message::Message::new_with_blockhash(ixs, Some(payer), &blockhash);
+        let tx = solana_transaction::Transaction::new_unsigned(msg);
+        crate::txcodec::size(&tx) <= PACKET
+    };
+    let mut created = BTreeSet::new();
+    let mut batches: Vec<Vec<Instruction>> = vec![];
+    let mut current: Vec<Instruction> = vec![];
+    let mut in_current = 0usize;
+    for (node, args) in claims {
+        let ixs = claim_instructions(t, payer, network, &r, &node, args, &mut created)?;
+        let mut candidate = current.clone();
+        candidate.extend(ixs.iter().cloned());
+        if in_current < MAX_PER_TX && fits(&candidate) {
+            current = candidate;
+            in_current += 1;
+            continue;
+        }
+        anyhow::ensure!(
+            !current.is_empty(),
+            "the claim for node {node} alone does not fit in a transaction"
+        );
+        batches.push(std::mem::take(&mut current));
+        anyhow::ensure!(
+            fits(&ixs),
+            "the claim for node {node} alone does not fit in a transaction"
+        );
+        current = ixs;
+        in_current = 1;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    Ok(batches)
 }

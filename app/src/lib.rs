@@ -14,6 +14,7 @@ pub mod errors;
 pub mod ix;
 pub mod pda;
 pub mod registry;
+pub mod rewards;
 pub mod tokens;
 pub mod transport;
 pub mod txcodec;

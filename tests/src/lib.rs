@@ -123,7 +123,17 @@ impl World {
 
     /// Same, with credits under the given token program.
     pub fn build(name: &str, credits_program: Pubkey) -> Self {
-        let net = EmbeddedNetwork::start_with(RuntimeMode::from_env(), |_| {})
+        Self::build_with(name, credits_program, |_| {})
+    }
+
+    /// Same, letting `setup` add programs (a CPI caller) before the runtime starts.
+    #[allow(deprecated)] // program-test's types, as the embedded transport uses them
+    pub fn build_with(
+        name: &str,
+        credits_program: Pubkey,
+        setup: impl FnOnce(&mut solana_program_test::ProgramTest),
+    ) -> Self {
+        let net = EmbeddedNetwork::start_with(RuntimeMode::from_env(), setup)
             .expect("start the embedded runtime");
         let operator = net.payer();
         let reg = Registry::new(&net);

@@ -41,7 +41,17 @@ pub fn schedule_args() -> ScheduleArgs {
 impl RewardsWorld {
     /// A world whose reward mint lives under `token_program`; `args` as given.
     pub fn new(token_program: Pubkey, args: ScheduleArgs) -> Self {
-        let w = World::new();
+        Self::new_with(token_program, args, |_| {})
+    }
+
+    /// Same, letting `setup` add programs before the runtime starts.
+    #[allow(deprecated)] // program-test's types, as the embedded transport uses them
+    pub fn new_with(
+        token_program: Pubkey,
+        args: ScheduleArgs,
+        setup: impl FnOnce(&mut solana_program_test::ProgramTest),
+    ) -> Self {
+        let w = World::build_with("test-net", depin::tokens::TOKEN_2022_PROGRAM, setup);
         let oracles: Vec<Keypair> = (0..3).map(|_| w.device()).collect();
         for k in &oracles {
             w.fund(&k.pubkey(), 1_000_000_000);

@@ -1,0 +1,333 @@
+//! The `depin` command line. Parsing (clap) and execution are separate so tests drive the
+//! exact same code through [`run_with`] on an embedded network.
+use crate::accounts;
+use crate::attest::{self, SignedStatement};
+use crate::config::{self, Cluster};
+use crate::demo;
+use crate::pda;
+use crate::registry::{Registration, Registry};
+use crate::transport::{embedded::EmbeddedNetwork, rpc::RpcTransport, Transport};
+use crate::txcodec;
+use anchor_lang::prelude::Pubkey;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use node_registry::state::{Capacity, Maker, Network, Node, NodeStatus};
+use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
+use node_registry::{AddMakerArgs, CreateNetworkArgs, UpdateMakerArgs, UpdateNetworkArgs};
+use serde_json::{json, Value};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+mod maker;
+mod network;
+mod node;
+mod oracles;
+mod rewards;
+
+pub use maker::{maker_json, MakerCmd};
+pub use network::{network_json, NetworkCmd};
+pub use node::{
+    node_json, parse_capacity, parse_cell, AttestCmd, NodeClass, NodeCmd, RegisterArgs, StatusArg,
+};
+pub use oracles::{OraclesCmd, ReportCmd};
+pub use rewards::{EmissionsCmd, RewardsCmd};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "depin",
+    version,
+    about = "depin-kit: run a DePIN network on Solana"
+)]
+pub struct Cli {
+    /// RPC URL or moniker (mainnet-beta, devnet, testnet, localhost, embedded).
+    /// Default: the solana CLI config's json_rpc_url.
+    #[arg(short = 'u', long, global = true)]
+    pub url: Option<String>,
+    /// Keypair file that signs and pays. Default: the solana CLI config's keypair_path.
+    #[arg(short = 'k', long, global = true)]
+    pub keypair: Option<PathBuf>,
+    /// solana CLI config file to read defaults from.
+    #[arg(short = 'C', long, global = true)]
+    pub config: Option<PathBuf>,
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Print the unsigned transaction (base64) for a wallet to sign instead of sending it.
+    #[arg(long, global = true)]
+    pub sign_only: bool,
+    /// With --sign-only: the wallet that signs and pays (default: --keypair's key).
+    #[arg(long, global = true)]
+    pub signer: Option<Pubkey>,
+    /// Print program logs when a transaction fails.
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Networks: create, show, update, rotate the authority.
+    #[command(subcommand)]
+    Network(NetworkCmd),
+    /// Hardware makers approved to attest devices.
+    #[command(subcommand)]
+    Maker(MakerCmd),
+    /// Nodes (devices).
+    #[command(subcommand)]
+    Node(NodeCmd),
+    /// Produce maker attestations and device consents offline.
+    #[command(subcommand)]
+    Attest(AttestCmd),
+    /// Offline signing: sign and send base64 transactions.
+    #[command(subcommand)]
+    Tx(TxCmd),
+    /// The oracle set that attests epoch reports.
+    #[command(subcommand)]
+    Oracles(OraclesCmd),
+    /// Epoch reports: submit, approve, dispute, void, finalize, show.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// The emission schedule: init, show, finalize an epoch.
+    #[command(subcommand)]
+    Emissions(EmissionsCmd),
+    /// Operator rewards: compute an epoch's tree, show what is owed, claim.
+    #[command(subcommand)]
+    Rewards(RewardsCmd),
+    /// Run a whole network on the embedded runtime and print a summary.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TxCmd {
+    /// Add the --keypair signature to a base64 transaction ("-" reads stdin).
+    Sign { transaction: String },
+    /// Send a fully signed base64 transaction ("-" reads stdin).
+    Send { transaction: String },
+    /// Show signers and missing signatures of a base64 transaction.
+    Inspect { transaction: String },
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 100)]
+    pub nodes: usize,
+}
+
+/// Runs a parsed command with the cluster chosen by `--url`, writing results to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    if let Command::Demo(args) = &cli.command {
+        let net = EmbeddedNetwork::start()?;
+        let report = demo::run(&net, args.nodes, cli.output == OutputFormat::Text)?;
+        return emit(&cli, out, serde_json::to_value(&report)?);
+    }
+    let defaults = config::load_defaults(cli.config.as_deref())?;
+    let url = cli.url.clone().unwrap_or(defaults.json_rpc_url.clone());
+    match config::resolve_url(&url) {
+        Cluster::Embedded => {
+            let net = EmbeddedNetwork::start()?;
+            run_with(cli, &net, out)
+        }
+        Cluster::Rpc(u) => run_with(cli, &RpcTransport::new(&u), out),
+    }
+}
+
+/// Runs a parsed command against `transport`.
+pub fn run_with(cli: Cli, transport: &dyn Transport, out: &mut dyn Write) -> Result<()> {
+    let ctx = Ctx {
+        cli: &cli,
+        reg: Registry::new(transport),
+    };
+    let value = ctx.execute()?;
+    emit(&cli, out, value)
+}
+
+fn emit(cli: &Cli, out: &mut dyn Write, value: Value) -> Result<()> {
+    match cli.output {
+        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+        OutputFormat::Text => write_text(out, &value, 0)?,
+    }
+    Ok(())
+}
+
+fn write_text(out: &mut dyn Write, v: &Value, indent: usize) -> std::io::Result<()> {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match v {
+                    Value::Object(_) | Value::Array(_) => {
+                        writeln!(out, "{pad}{k}:")?;
+                        write_text(out, v, indent + 2)?;
+                    }
+                    Value::String(s) => writeln!(out, "{pad}{k}: {s}")?,
+                    other => writeln!(out, "{pad}{k}: {other}")?,
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                writeln!(out, "{pad}- [{i}]")?;
+                write_text(out, item, indent + 2)?;
+            }
+        }
+        Value::String(s) => writeln!(out, "{pad}{s}")?,
+        other => writeln!(out, "{pad}{other}")?,
+    }
+    Ok(())
+}
+
+pub(crate) struct Ctx<'a> {
+    pub(crate) cli: &'a Cli,
+    pub(crate) reg: Registry<'a>,
+}
+
+/// A network given by name or by address.
+pub fn network_address(s: &str) -> Result<Pubkey> {
+    if depin_core::names::is_valid_network_name(s.as_bytes()) {
+        return Ok(pda::network(s).0);
+    }
+    Pubkey::from_str(s).with_context(|| format!("`{s}` is neither a network name nor an address"))
+}
+
+fn optional_key(s: &str) -> Result<Option<Pubkey>> {
+    if s == "none" {
+        return Ok(None);
+    }
+    Ok(Some(
+        Pubkey::from_str(s).with_context(|| format!("`{s}` is not a public key"))?,
+    ))
+}
+
+fn read_input(s: &str) -> Result<String> {
+    if s == "-" {
+        let mut buf = String::new();
+        std::io::stdin()
+            .read_to_string(&mut buf)
+            .context("reading the transaction from stdin")?;
+        return Ok(buf);
+    }
+    Ok(s.to_string())
+}
+
+/// Parses `key=value` pairs into a typed capacity for `class`.
+fn unsigned_json(tx: &solana_transaction::Transaction) -> Value {
+    json!({
+        "transaction": txcodec::encode(tx),
+        "missing_signers": txcodec::missing_signers(tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+        "bytes": txcodec::size(tx),
+    })
+}
+
+fn sent(sig: &Signature, extra: Value) -> Value {
+    let mut v = json!({ "signature": sig.to_string() });
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    v
+}
+
+impl Ctx<'_> {
+    fn keypair(&self) -> Result<Keypair> {
+        let path = match &self.cli.keypair {
+            Some(p) => p.clone(),
+            None => config::load_defaults(self.cli.config.as_deref())?.keypair_path,
+        };
+        config::read_keypair(&path)
+    }
+
+    fn t(&self) -> &dyn Transport {
+        self.reg.transport
+    }
+
+    /// The key that signs: `--signer` with --sign-only, otherwise --keypair's.
+    fn signer_key(&self) -> Result<Pubkey> {
+        match (self.cli.sign_only, self.cli.signer) {
+            (true, Some(k)) => Ok(k),
+            (false, Some(_)) => bail!("--signer only goes with --sign-only"),
+            _ => Ok(self.keypair()?.pubkey()),
+        }
+    }
+
+    /// Sends `ixs` signed by --keypair, or with --sign-only returns them as an unsigned
+    /// transaction for [`Self::signer_key`]; `extra` is added to the output either way.
+    fn deliver(&self, ixs: &[Instruction], extra: Value) -> Result<Value> {
+        if self.cli.sign_only {
+            let tx = self.reg.unsigned(ixs, &self.signer_key()?)?;
+            let mut v = unsigned_json(&tx);
+            if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+                m.extend(e);
+            }
+            return Ok(v);
+        }
+        let out = self.reg.send(ixs, &self.keypair()?, &[])?;
+        Ok(sent(&out.signature, extra))
+    }
+
+    fn execute(&self) -> Result<Value> {
+        match &self.cli.command {
+            Command::Network(c) => self.network(c),
+            Command::Maker(c) => self.maker(c),
+            Command::Node(c) => self.node(c),
+            Command::Attest(c) => self.attest(c),
+            Command::Tx(c) => self.tx(c),
+            Command::Oracles(c) => self.oracles(c),
+            Command::Report(c) => self.report(c),
+            Command::Emissions(c) => self.emissions(c),
+            Command::Rewards(c) => self.rewards(c),
+            Command::Demo(_) => bail!("demo runs on its own embedded network; use `depin demo`"),
+        }
+    }
+
+    fn tx(&self, c: &TxCmd) -> Result<Value> {
+        match c {
+            TxCmd::Sign { transaction } => {
+                let mut tx = txcodec::decode(&read_input(transaction)?)?;
+                txcodec::sign(&mut tx, &self.keypair()?)?;
+                Ok(json!({
+                    "transaction": txcodec::encode(&tx),
+                    "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                }))
+            }
+            TxCmd::Send { transaction } => {
+                let tx = txcodec::decode(&read_input(transaction)?)?;
+                txcodec::verify_complete(&tx)?;
+                let out = self.t().send(&tx)?;
+                Ok(sent(&out.signature, json!({})))
+            }
+            TxCmd::Inspect { transaction } => {
+                let tx = txcodec::decode(&read_input(transaction)?)?;
+                let n = usize::from(tx.message.header.num_required_signatures);
+                Ok(json!({
+                    "signers": tx.message.account_keys[..n].iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "instructions": tx.message.instructions.len(),
+                    "bytes": txcodec::size(&tx),
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_names_and_addresses() {
+        assert_eq!(network_address("demo").unwrap(), pda::network("demo").0);
+        let k = Pubkey::new_unique();
+        assert_eq!(network_address(&k.to_string()).unwrap(), k);
+        assert!(network_address("Not A Name").is_err());
+    }
+}
