@@ -552,7 +552,10 @@ fn run_rewards(
                 }
             }
             let mut batch = vec![];
-            for (node, _) in accounts::nodes_of(net, network)? {
+            for (node, state) in accounts::nodes_of(net, network)? {
+                if state.status != NodeStatus::Active {
+                    continue; // a suspended node's rewards wait
+                }
                 let claimed = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
                 if let Some(a) = file.claim_args(&node)? {
                     if a.cumulative_amount > claimed {

@@ -501,6 +501,15 @@ fn two_epochs_from_work_files_to_claims() {
 
     // a crank (oracle 2 pays) claims node A's epoch-1 share for the owner
     let before = w.reg().token_balance(&ata).unwrap();
+    // node B is suspended: its (already claimed) rewards would wait; the crank skips it
+    w.reg()
+        .set_node_status(
+            &w.operator,
+            &w.network,
+            &node_b,
+            node_registry::state::NodeStatus::Suspended,
+        )
+        .unwrap();
     let claimed = depin(
         &w,
         &[
@@ -509,13 +518,20 @@ fn two_epochs_from_work_files_to_claims() {
             "rewards",
             "claim",
             &net,
-            &dev_a_s,
+            "--all-nodes-of",
+            &owner_s,
             "--rewards",
             &path(&e1),
         ],
     )
     .unwrap();
     assert_eq!(claimed["amount"], 800_000);
+    assert_eq!(claimed["claims"], json!([node_a.to_string()]));
+    assert_eq!(claimed["skipped"][0]["node"], node_b.to_string());
+    assert!(claimed["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("suspended"));
     assert_eq!(w.reg().token_balance(&ata).unwrap(), before + 800_000);
     let show = depin(
         &w,

@@ -248,17 +248,63 @@ fn bad_claims_are_refused() {
         xcode(X::NotNodeOwnerAccount),
         claim(&rw.owner_rewards(&b.pubkey()), &nodes[0], good.clone()),
     );
-    // a node account of another network
+    // another network than the schedule's: the node is then not that network's either
     let other = rw.w.create_network("claims-elsewhere").unwrap();
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[1].pubkey = other;
-    rw.w.assert_refused(&watch, &payer, anchor(AnchorError::ConstraintSeeds), || {
-        rw.w.send(&[ix], &rw.w.operator, &[])
-    });
-    // and the good claim goes through once
+    refuse(xcode(X::WrongNetwork), ix);
+    // a node account of another program (the schedule in the node's place)
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[3].pubkey = em::schedule_address(&rw.w.network);
+    refuse(anchor(AnchorError::AccountOwnedByWrongProgram), ix);
+    // another node's proof and node, with this node's record address
+    let (amount1, proof1) = r0.proof(&nodes[1].to_bytes()).unwrap();
+    let other_args = ClaimArgs {
+        epoch: 0,
+        cumulative_amount: amount1,
+        proof: proof1,
+    };
+    let mut ix = claim(&a_rewards, &nodes[1], other_args.clone());
+    ix.accounts[4].pubkey = em::claim_address(&nodes[0]);
+    refuse(anchor(AnchorError::ConstraintSeeds), ix);
+    // once node 1 has a record, it cannot stand in for node 0's either way round
+    rw.w.send(
+        &[claim(&a_rewards, &nodes[1], other_args)],
+        &rw.w.operator,
+        &[],
+    )
+    .unwrap();
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[4].pubkey = em::claim_address(&nodes[1]);
+    refuse(anchor(AnchorError::ConstraintSeeds), ix);
+    // an account of this program that is not a claim record
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[4].pubkey = em::schedule_address(&rw.w.network);
+    refuse(anchor(AnchorError::ConstraintSeeds), ix);
+    // a signer other than the vault's owner as the authority
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[8].pubkey = rw.w.operator.pubkey();
+    refuse(xcode(X::WrongMintAuthority), ix);
+    // the mint's account as the owner's token account
+    let mut ix = claim(&a_rewards, &nodes[0], good.clone());
+    ix.accounts[5].pubkey = rw.reward_mint;
+    refuse(xcode(X::NotNodeOwnerAccount), ix);
+    // a suspended node's rewards wait; reactivated, it claims
+    let status = |s| {
+        rw.w.reg()
+            .set_node_status(&rw.w.operator, &rw.w.network, &nodes[0], s)
+            .unwrap()
+    };
+    status(node_registry::state::NodeStatus::Suspended);
+    refuse(
+        xcode(X::NodeSuspended),
+        claim(&a_rewards, &nodes[0], good.clone()),
+    );
+    status(node_registry::state::NodeStatus::Active);
+    // and the good claim goes through once (node 1, also a's, was claimed above)
     rw.w.send(&[claim(&a_rewards, &nodes[0], good)], &rw.w.operator, &[])
         .unwrap();
-    assert_eq!(rw.balance(&a_rewards), amount);
+    assert_eq!(rw.balance(&a_rewards), amount + amount1);
 }
 
 #[test]
@@ -300,6 +346,28 @@ fn epochs_finalise_once_in_order_after_a_final_report() {
     rw.w.assert_refused(&watch, &payer, xcode(X::EpochOutOfOrder), || {
         rw.w.send(&[fin(1)], &rw.w.operator, &[])
     });
+    // epoch 1's (final) report given for epoch 0
+    let mut ix = fin(0);
+    ix.accounts[2].pubkey = depin::verifier::report_address(&rw.w.network, 1);
+    rw.w.assert_refused(&watch, &payer, xcode(X::WrongReport), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
+    // a report of another program (the schedule in its place)
+    let mut ix = fin(0);
+    ix.accounts[2].pubkey = em::schedule_address(&rw.w.network);
+    rw.w.assert_refused(
+        &watch,
+        &payer,
+        anchor(AnchorError::AccountOwnedByWrongProgram),
+        || rw.w.send(&[ix], &rw.w.operator, &[]),
+    );
+    // another network than the schedule's
+    let elsewhere = rw.w.create_network("finalise-elsewhere").unwrap();
+    let mut ix = fin(0);
+    ix.accounts[0].pubkey = elsewhere;
+    rw.w.assert_refused(&watch, &payer, xcode(X::WrongNetwork), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
     // epoch 0 becomes final: both go through, in order, once each
     let v = depin::verifier::Verifier::new(&rw.w.net);
     v.approve_report(&rw.oracles[1], &rw.w.network, 0, [1; 32])
@@ -308,6 +376,12 @@ fn epochs_finalise_once_in_order_after_a_final_report() {
         .advance_time(i64::from(depin_tests::rewards::CHALLENGE_S))
         .unwrap();
     v.finalize_report(&rw.w.operator, &rw.w.network, 0).unwrap();
+    // an authority other than the mint's
+    let mut ix = fin(0);
+    ix.accounts[4].pubkey = rw.w.operator.pubkey();
+    rw.w.assert_refused(&watch, &payer, xcode(X::WrongMintAuthority), || {
+        rw.w.send(&[ix], &rw.w.operator, &[])
+    });
     rw.w.send(&[fin(0)], &rw.w.operator, &[]).unwrap();
     rw.w.send(&[fin(1)], &rw.w.operator, &[]).unwrap();
     rw.w.net.advance_time(1).unwrap();

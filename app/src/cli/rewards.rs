@@ -293,19 +293,26 @@ impl Ctx<'_> {
                     rewards.display(),
                     f.network
                 );
-                let nodes: Vec<Pubkey> = match (device_key, all_nodes_of) {
-                    (Some(d), _) => vec![pda::node(&a, d).0],
+                let nodes: Vec<(Pubkey, Node)> = match (device_key, all_nodes_of) {
+                    (Some(d), _) => {
+                        let k = pda::node(&a, d).0;
+                        vec![(k, accounts::node(self.t(), &k)?)]
+                    }
                     (None, Some(owner)) => accounts::nodes_of(self.t(), &a)?
                         .into_iter()
                         .filter(|(_, n)| n.owner == *owner)
-                        .map(|(k, _)| k)
                         .collect(),
                     (None, None) => bail!("give a device key or --all-nodes-of OWNER"),
                 };
                 let mut claims = vec![];
                 let mut skipped = vec![];
                 let mut amount = 0u64;
-                for node in nodes {
+                for (node, state) in nodes {
+                    if state.status != NodeStatus::Active {
+                        // emissions refuses it (NodeSuspended); the rest still go through
+                        skipped.push(json!({ "node": node.to_string(), "reason": "suspended: rewards wait until it is reactivated" }));
+                        continue;
+                    }
                     let claimed = em::claim_record(self.t(), &node)?.map_or(0, |r| r.claimed);
                     match f.claim_args(&node)? {
                         Some(args) if args.cumulative_amount > claimed => {

@@ -41,10 +41,16 @@ impl WindowedLimit {
         }
         // Rounded up: usage never drains faster than linearly, or small amounts would slip
         // through every second (a threshold of 1 would pass one unit per second).
-        let left = u128::from(self.window_s - elapsed);
-        let window = u128::from(self.window_s);
-        let decayed = (u128::from(self.current) * left).div_ceil(window);
-        u64::try_from(decayed).unwrap_or(self.current)
+        // In u64 when the product fits (a u128 division is a software routine on SBF).
+        let left = self.window_s - elapsed;
+        match self.current.checked_mul(left) {
+            Some(p) => p.div_ceil(self.window_s),
+            None => {
+                let decayed = (u128::from(self.current) * u128::from(left))
+                    .div_ceil(u128::from(self.window_s));
+                u64::try_from(decayed).unwrap_or(self.current)
+            }
+        }
     }
 
     /// What may pass at `now`.
@@ -54,11 +60,12 @@ impl WindowedLimit {
 
     /// Records `amount` at `now` if it fits; otherwise changes nothing.
     pub fn consume(&mut self, now: i64, amount: u64) -> Result<(), LimitExceeded> {
-        let available = self.available_at(now);
+        let usage = self.usage_at(now);
+        let available = self.threshold.saturating_sub(usage);
         if amount > available {
             return Err(LimitExceeded { available });
         }
-        self.current = self.usage_at(now).saturating_add(amount);
+        self.current = usage.saturating_add(amount);
         self.last_ts = now.max(self.last_ts);
         Ok(())
     }
@@ -96,6 +103,19 @@ mod tests {
         // Within any one window no more than twice the threshold passes (the linear decay
         // lets the first window's usage drain while the next fills), and the usage never
         // exceeds the threshold.
+        #[test]
+        fn usage_is_the_u128_formula(current in any::<u64>(), window in 1u64..u64::MAX / 2,
+                                     elapsed in 0u64..1_000_000) {
+            let l = WindowedLimit { window_s: window, threshold: u64::MAX, current, last_ts: 0 };
+            let now = i64::try_from(elapsed).unwrap();
+            let want = if elapsed >= window {
+                0
+            } else {
+                (u128::from(current) * u128::from(window - elapsed)).div_ceil(u128::from(window))
+            };
+            prop_assert_eq!(u128::from(l.usage_at(now)), want);
+        }
+
         #[test]
         fn bounded(window in 1u64..10_000, threshold in 1u64..1_000_000,
                    steps in proptest::collection::vec((0u64..500, any::<u64>()), 1..60)) {

@@ -37,6 +37,24 @@ pub fn split_by_work(amount: u64, work: &[u64], out: &mut [u64]) -> Result<u64, 
     Ok(amount.saturating_sub(paid))
 }
 
+/// Basis points in a whole.
+pub const BPS: u16 = 10_000;
+
+/// `amount × bps / 10,000`, rounded down. In u64 when the product fits (on SBF a u128
+/// division is a software routine costing thousands of compute units), in u128 otherwise;
+/// the result is the same either way and, with `bps ≤ 10,000`, never more than `amount`.
+pub fn bps_of(amount: u64, bps: u16) -> u64 {
+    let bps = bps.min(BPS);
+    match amount.checked_mul(u64::from(bps)) {
+        Some(p) => p / u64::from(BPS),
+        None => {
+            let v = u128::from(amount) * u128::from(bps) / u128::from(BPS);
+            // bps ≤ BPS, so v ≤ amount
+            u64::try_from(v).unwrap_or(amount)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +80,14 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(10_000))]
+        // The u64 fast path and the u128 formula agree everywhere.
+        #[test]
+        fn bps_of_is_exact(amount in any::<u64>(), bps in 0u16..=10_000) {
+            let want = u128::from(amount) * u128::from(bps) / 10_000;
+            prop_assert_eq!(u128::from(bps_of(amount, bps)), want);
+            prop_assert!(bps_of(amount, bps) <= amount);
+        }
+
         // The sum paid never exceeds the amount; shares follow work; the remainder is what
         // rounding left (less than one unit per node).
         #[test]

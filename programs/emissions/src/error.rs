@@ -49,4 +49,8 @@ emissions_errors! {
     ArithmeticOverflow,
     #[msg("epochs finalise one after another: an earlier epoch is not finalised yet")]
     EpochOutOfOrder,
+    #[msg("the report is for another epoch")]
+    WrongReport,
+    #[msg("the node is suspended: its rewards are held until it is reactivated")]
+    NodeSuspended,
 }

@@ -3,8 +3,9 @@ use crate::error::EmissionsError;
 use anchor_lang::prelude::*;
 use depin_core::emission::{Decay as CoreDecay, Schedule};
 use depin_core::limit::WindowedLimit;
+use depin_core::split::bps_of;
 
-pub const BPS: u16 = 10_000;
+pub const BPS: u16 = depin_core::split::BPS;
 /// Finalised roots kept for claims: a proof against any of them pays (amounts only grow).
 pub const RECENT_ROOTS: usize = 8;
 
@@ -110,12 +111,8 @@ impl EmissionSchedule {
 
     /// The operators', oracles' and treasury's parts of `amount` (rounding to the treasury).
     pub fn split(&self, amount: u64) -> Result<(u64, u64, u64)> {
-        let part = |bps: u16| -> Result<u64> {
-            let v = u128::from(amount) * u128::from(bps) / u128::from(BPS);
-            u64::try_from(v).map_err(|_| error!(EmissionsError::ArithmeticOverflow))
-        };
-        let operators = part(self.operators_bps)?;
-        let oracles = part(self.oracles_bps)?;
+        let operators = bps_of(amount, self.operators_bps);
+        let oracles = bps_of(amount, self.oracles_bps);
         let treasury = amount
             .checked_sub(operators)
             .and_then(|r| r.checked_sub(oracles))

@@ -6,9 +6,9 @@ use crate::{
     state::{ClaimRecord, EmissionSchedule},
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{self, TokenInterface, TransferChecked};
 use depin_core::merkle::{reward_leaf, verify, MAX_PROOF_DEPTH};
-use node_registry::state::{Network, Node};
+use node_registry::state::{Node, NodeStatus};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct ClaimArgs {
@@ -27,20 +27,24 @@ pub struct ClaimArgs {
 /// `token_program`, `system_program`.
 ///
 /// Pays `cumulative_amount − claimed` from the vault. Any of the last 8 finalised roots is
-/// accepted: cumulative amounts only grow, so an older root pays less, never more.
+/// accepted: cumulative amounts only grow, so an older root pays less, never more. A
+/// suspended node's claims wait until it is reactivated.
+///
+/// What is checked, and why it is enough (most accounts are read in place, which keeps a
+/// claim cheap): the schedule is this program's account (owner and discriminator), and
+/// only `initialize` creates one, at `[SCHEDULE, network]` for a checked node_registry
+/// network, so `schedule.network == network` proves the network without reading it; the
+/// node's PDA under that network proves the node; the vault and mint are the schedule's; the
+/// token account is checked for its mint and owner here and for everything else by the
+/// token program.
 #[derive(Accounts)]
 pub struct Claim<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// CHECK: node_registry's `Network`; proven by `schedule.network` (see above).
+    pub network: UncheckedAccount<'info>,
     #[account(
-        seeds = [node_registry::seeds::NETWORK, network.name.as_bytes()],
-        bump = network.bump,
-        seeds::program = node_registry::ID,
-    )]
-    pub network: Box<Account<'info, Network>>,
-    #[account(
-        seeds = [seeds::SCHEDULE, network.key().as_ref()],
-        bump = schedule.bump,
+        has_one = network @ EmissionsError::WrongNetwork,
         has_one = reward_mint @ EmissionsError::WrongMint,
         has_one = vault @ EmissionsError::WrongMint,
     )]
@@ -51,6 +55,9 @@ pub struct Claim<'info> {
         seeds::program = node_registry::ID,
     )]
     pub node: Box<Account<'info, Node>>,
+    /// The node's record, created by its first claim. Anchor's `init_if_needed` searches the
+    /// PDA on every claim (1,500 CU per attempt); a hand-made check of an existing record
+    /// would save that but would drop `ClaimRecord` from the IDL, which clients decode with.
     #[account(
         init_if_needed,
         payer = payer,
@@ -59,25 +66,56 @@ pub struct Claim<'info> {
         bump,
     )]
     pub claim: Box<Account<'info, ClaimRecord>>,
-    #[account(
-        mut,
-        token::mint = reward_mint,
-        token::token_program = token_program,
-        constraint = owner_rewards.owner == node.owner @ EmissionsError::NotNodeOwnerAccount,
-    )]
-    pub owner_rewards: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: a token account of the reward mint owned by the node's owner (read in place;
+    /// the token program checks the rest).
     #[account(mut)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the vault's owner PDA (seeds checked); signs the transfer.
-    #[account(seeds = [seeds::AUTHORITY, network.key().as_ref()], bump = schedule.authority_bump)]
+    pub owner_rewards: UncheckedAccount<'info>,
+    /// CHECK: the schedule's vault (`has_one`).
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the schedule's reward mint (`has_one`); its decimals are read in place.
+    pub reward_mint: UncheckedAccount<'info>,
+    /// CHECK: must be the vault's owner, the PDA `[AUTHORITY, network]`; signs the transfer.
     pub mint_authority: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
     pub system_program: Program<'info, System>,
 }
 
+/// Byte offsets shared by SPL Token and Token-2022 (the base layouts are the same).
+const TOKEN_ACCOUNT_LEN: usize = 165;
+const MINT_LEN: usize = 82;
+const MINT_DECIMALS: usize = 44;
+
+fn key_at(data: &[u8], at: usize) -> Option<Pubkey> {
+    let b: [u8; 32] = data.get(at..at + 32)?.try_into().ok()?;
+    Some(Pubkey::new_from_array(b))
+}
+
+/// (mint, owner) of a token account of `token_program`.
+fn token_account_mint_owner(ai: &AccountInfo, token_program: &Pubkey) -> Result<(Pubkey, Pubkey)> {
+    require_keys_eq!(
+        *ai.owner,
+        *token_program,
+        EmissionsError::NotNodeOwnerAccount
+    );
+    let data = ai.try_borrow_data()?;
+    require!(
+        data.len() >= TOKEN_ACCOUNT_LEN,
+        EmissionsError::NotNodeOwnerAccount
+    );
+    match (key_at(&data, 0), key_at(&data, 32)) {
+        (Some(mint), Some(owner)) => Ok((mint, owner)),
+        _ => err!(EmissionsError::NotNodeOwnerAccount),
+    }
+}
+
 impl Claim<'_> {
     pub fn validate(&self, args: &ClaimArgs) -> Result<()> {
+        // Suspension is the network's answer to fraud: what the node earned waits.
+        require!(
+            self.node.status == NodeStatus::Active,
+            EmissionsError::NodeSuspended
+        );
         let root = self
             .schedule
             .root_for(args.epoch)
@@ -91,19 +129,38 @@ impl Claim<'_> {
             verify::<Syscall>(&root, &leaf, &args.proof),
             EmissionsError::InvalidProof
         );
-        require!(
-            args.cumulative_amount > self.claim.claimed,
-            EmissionsError::NothingToClaim
+        let token_program = self.token_program.key();
+        let (mint, owner) = token_account_mint_owner(&self.owner_rewards, &token_program)?;
+        require_keys_eq!(mint, self.schedule.reward_mint, EmissionsError::WrongMint);
+        require_keys_eq!(owner, self.node.owner, EmissionsError::NotNodeOwnerAccount);
+        let (_, vault_owner) = token_account_mint_owner(&self.vault, &token_program)
+            .map_err(|_| error!(EmissionsError::WrongMint))?;
+        require_keys_eq!(
+            vault_owner,
+            self.mint_authority.key(),
+            EmissionsError::WrongMintAuthority
         );
         Ok(())
     }
 
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
         let a = ctx.accounts;
+        let claimed = a.claim.claimed;
         let pay = args
             .cumulative_amount
-            .checked_sub(a.claim.claimed)
+            .checked_sub(claimed)
+            .filter(|p| *p > 0)
             .ok_or(EmissionsError::NothingToClaim)?;
+        let decimals = {
+            let mint = a.reward_mint.try_borrow_data()?;
+            require_keys_eq!(
+                *a.reward_mint.owner,
+                a.token_program.key(),
+                EmissionsError::WrongMint
+            );
+            require!(mint.len() >= MINT_LEN, EmissionsError::WrongMint);
+            mint[MINT_DECIMALS]
+        };
         let network = a.network.key();
         let signer: &[&[u8]] = &[
             seeds::AUTHORITY,
@@ -122,7 +179,7 @@ impl Claim<'_> {
                 &[signer],
             ),
             pay,
-            a.reward_mint.decimals,
+            decimals,
         )?;
         let node = a.node.key();
         let claim = &mut a.claim;

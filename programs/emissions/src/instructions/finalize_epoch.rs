@@ -1,29 +1,32 @@
 use crate::{error::EmissionsError, events::EpochFinalized, seeds, state::EmissionSchedule};
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Mint, MintTo, TokenAccount, TokenInterface};
-use node_registry::state::Network;
+use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use proof_verifier::state::{EpochReport, ReportStatus};
 
 /// Accounts: `network`, `schedule` (mut), `report` (proof_verifier's `EpochReport` of
-/// `network` and `epoch`: owner and PDA checked), `reward_mint` (mut), `mint_authority`,
-/// `vault`, `oracle_rewards` and `treasury` (mut, the schedule's), `token_program`.
+/// `network` and `epoch`), `reward_mint` (mut), `mint_authority`, `vault`, `oracle_rewards`
+/// and `treasury` (mut, the schedule's), `token_program`.
 ///
-/// Permissionless and once per epoch, each epoch right after the previous one (no gaps): mints the schedule's amount
-/// for `epoch` through the circuit breaker, the operators' share into the vault (claimed
-/// against the report's root), the oracles' and treasury's shares to their accounts.
+/// Permissionless and once per epoch, each epoch right after the previous one (no gaps):
+/// mints the schedule's amount for `epoch` through the circuit breaker, the operators' share
+/// into the vault (claimed against the report's root), the oracles' and treasury's shares to
+/// their accounts.
+///
+/// Checked without PDA derivations (they cost 1,500 CU each): the schedule is this
+/// program's account and only `initialize` creates one, for a checked network, so
+/// `schedule.network == network` proves the network; a report is proof_verifier's account
+/// (owner and discriminator) and proof_verifier creates one only at `[REPORT, network,
+/// epoch]` with both written in it, so its `network` and `epoch` fields prove which it is;
+/// the mint and token accounts are the schedule's (`has_one`), and the token program checks
+/// the mint authority's signature.
 #[derive(Accounts)]
 #[instruction(epoch: u64)]
 pub struct FinalizeEpoch<'info> {
-    #[account(
-        seeds = [node_registry::seeds::NETWORK, network.name.as_bytes()],
-        bump = network.bump,
-        seeds::program = node_registry::ID,
-    )]
-    pub network: Box<Account<'info, Network>>,
+    /// CHECK: node_registry's `Network`; proven by `schedule.network` (see above).
+    pub network: UncheckedAccount<'info>,
     #[account(
         mut,
-        seeds = [seeds::SCHEDULE, network.key().as_ref()],
-        bump = schedule.bump,
+        has_one = network @ EmissionsError::WrongNetwork,
         has_one = reward_mint @ EmissionsError::WrongMint,
         has_one = vault @ EmissionsError::WrongMint,
         has_one = oracle_rewards @ EmissionsError::WrongMint,
@@ -31,22 +34,25 @@ pub struct FinalizeEpoch<'info> {
     )]
     pub schedule: Box<Account<'info, EmissionSchedule>>,
     #[account(
-        seeds = [proof_verifier::seeds::REPORT, network.key().as_ref(), &epoch.to_le_bytes()],
-        bump = report.bump,
-        seeds::program = proof_verifier::ID,
+        constraint = report.network == network.key() @ EmissionsError::WrongNetwork,
+        constraint = report.epoch == epoch @ EmissionsError::WrongReport,
     )]
     pub report: Box<Account<'info, EpochReport>>,
-    #[account(mut)]
-    pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the PDA that is the mint's authority (seeds checked).
-    #[account(seeds = [seeds::AUTHORITY, network.key().as_ref()], bump = schedule.authority_bump)]
+    /// CHECK: the schedule's reward mint (`has_one`), owned by `token_program`.
+    #[account(mut, owner = token_program.key() @ EmissionsError::WrongMint)]
+    pub reward_mint: UncheckedAccount<'info>,
+    /// CHECK: the PDA `[AUTHORITY, network]`, the mint's authority: it signs the mints, so
+    /// any other account fails them.
     pub mint_authority: UncheckedAccount<'info>,
+    /// CHECK: the schedule's vault (`has_one`).
     #[account(mut)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the schedule's oracle-share account (`has_one`).
     #[account(mut)]
-    pub oracle_rewards: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub oracle_rewards: UncheckedAccount<'info>,
+    /// CHECK: the schedule's treasury account (`has_one`).
     #[account(mut)]
-    pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub treasury: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
@@ -64,6 +70,17 @@ impl<'info> FinalizeEpoch<'info> {
         require!(
             epoch == self.schedule.next_epoch,
             EmissionsError::EpochOutOfOrder
+        );
+        // The mint's authority (COption tag, then the key), read in place: a named error
+        // instead of the token program's.
+        let mint = self.reward_mint.try_borrow_data()?;
+        let authority = mint
+            .get(0..36)
+            .filter(|b| b[0..4] == [1, 0, 0, 0])
+            .map(|b| Pubkey::new_from_array(b[4..36].try_into().unwrap_or_default()));
+        require!(
+            authority == Some(self.mint_authority.key()),
+            EmissionsError::WrongMintAuthority
         );
         Ok(())
     }

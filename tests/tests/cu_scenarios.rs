@@ -1,0 +1,101 @@
+//! Compute units of the reward paths the issue sets goals for, per token program, printed
+//! as `cu-scenario:` lines in the SBF run (`cargo test -p depin-tests --test cu_scenarios --
+//! --nocapture` after `scripts/build-sbf.sh`); the budgets themselves are in
+//! `tests/cu-budgets.toml`. The flows are asserted in both modes.
+use depin::emissions as em;
+use depin::tokens;
+use depin::transport::embedded::RuntimeMode;
+use depin_core::merkle::{hash_pair, reward_leaf};
+use depin_core::sha256::Soft;
+use depin_tests::rewards::{schedule_args, RewardsWorld};
+use depin_tests::*;
+use emissions::ClaimArgs;
+use solana_signer::Signer;
+
+fn report(what: &str, token: &anchor_lang::prelude::Pubkey, cu: Option<u64>) {
+    if matches!(RuntimeMode::from_env(), RuntimeMode::Sbf(_)) {
+        let t = if *token == tokens::TOKEN_PROGRAM {
+            "spl-token"
+        } else {
+            "token-2022"
+        };
+        println!("cu-scenario: {what} ({t}): {}", cu.unwrap_or(0));
+    }
+}
+
+/// A root for `node`'s `amount` at depth 20 (siblings are arbitrary subtrees).
+fn depth_20(
+    node: &anchor_lang::prelude::Pubkey,
+    amount: u64,
+    salt: u8,
+) -> ([u8; 32], Vec<[u8; 32]>) {
+    let proof: Vec<[u8; 32]> = (0..20u8)
+        .map(|i| [i.wrapping_mul(37).wrapping_add(salt); 32])
+        .collect();
+    let mut root = reward_leaf::<Soft>(&node.to_bytes(), amount);
+    for s in &proof {
+        root = hash_pair::<Soft>(&root, s);
+    }
+    (root, proof)
+}
+
+fn scenarios(token: anchor_lang::prelude::Pubkey) {
+    let rw = RewardsWorld::new(token, schedule_args());
+    let owner = rw.w.owner(ONBOARDING_FEE);
+    let (_, node) = rw.w.register(&owner);
+    let to = rw.owner_rewards(&owner.pubkey());
+    let ata = tokens::create_associated_account(
+        &rw.w.operator.pubkey(),
+        &owner.pubkey(),
+        &rw.reward_mint,
+        &token,
+    );
+    rw.w.send(&[ata], &rw.w.operator, &[]).unwrap();
+    let mut paid = 0;
+    for (epoch, amount) in [(0u64, 100_000u64), (1, 250_000)] {
+        let (root, proof) = depth_20(&node, amount, epoch as u8 + 1);
+        rw.report_root(epoch, root, 1, 1 << 20);
+        let out = rw
+            .em()
+            .finalize_epoch(&rw.w.operator, &rw.w.network, epoch)
+            .unwrap();
+        report(
+            &format!("finalize_epoch {epoch}"),
+            &token,
+            out.compute_units,
+        );
+        let out = rw
+            .em()
+            .claim(
+                &rw.w.operator,
+                &rw.w.network,
+                &node,
+                ClaimArgs {
+                    epoch,
+                    cumulative_amount: amount,
+                    proof,
+                },
+            )
+            .unwrap();
+        let which = if epoch == 0 { "first" } else { "later" };
+        report(
+            &format!("claim depth 20, {which}"),
+            &token,
+            out.compute_units,
+        );
+        paid = amount;
+    }
+    assert_eq!(rw.balance(&to), paid);
+    let record = em::claim_record(&rw.w.net, &node).unwrap().unwrap();
+    assert_eq!((record.claimed, record.last_epoch), (250_000, 1));
+}
+
+#[test]
+fn spl_token() {
+    scenarios(tokens::TOKEN_PROGRAM);
+}
+
+#[test]
+fn token_2022() {
+    scenarios(tokens::TOKEN_2022_PROGRAM);
+}
