@@ -91,6 +91,19 @@ pub fn finalize_epoch(network: &Pubkey, r: RewardAccounts, epoch: u64) -> Instru
     )
 }
 
+/// Creates `node`'s claim record (before its first claim), paid by `payer`.
+pub fn open_claim(payer: &Pubkey, node: &Pubkey) -> Instruction {
+    build(
+        acc::OpenClaim {
+            payer: *payer,
+            node: *node,
+            claim: claim_address(node),
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::OpenClaim {},
+    )
+}
+
 /// A claim for `node` paid into `owner_rewards` (a reward-mint account of the node's owner).
 pub fn claim(
     payer: &Pubkey,
@@ -222,8 +235,8 @@ pub fn claim_record(t: &(impl Transport + ?Sized), node: &Pubkey) -> Result<Opti
 }
 
 /// The claim for `node` into its current owner's associated reward account, preceded by
-/// that account's creation if it does not exist yet and is not in `created` (accounts an
-/// earlier instruction of the same batch creates).
+/// the node's claim record (`open_claim`) and that token account where they do not exist
+/// yet and are not in `created` (accounts an earlier instruction of the batch creates).
 pub fn claim_instructions(
     t: &(impl Transport + ?Sized),
     payer: &Pubkey,
@@ -236,6 +249,11 @@ pub fn claim_instructions(
     let owner = crate::accounts::node(t, node)?.owner;
     let ata = crate::pda::associated_token(&owner, &r.reward_mint, &r.token_program);
     let mut ixs = vec![];
+    let record = claim_address(node);
+    if !created.contains(&record) && t.get_account(&record)?.is_none() {
+        ixs.push(open_claim(payer, node));
+        created.insert(record);
+    }
     if !created.contains(&ata) && t.get_account(&ata)?.is_none() {
         ixs.push(crate::tokens::create_associated_account(
             payer,

@@ -186,7 +186,8 @@ impl EpochRewardsFile {
                 .proof
                 .iter()
                 .map(|h| hash_from_hex(h))
-                .collect::<Result<_>>()?,
+                .collect::<Result<Vec<_>>>()?
+                .concat(),
         }))
     }
 
@@ -245,7 +246,7 @@ pub fn load_work(path: &Path) -> Result<BTreeMap<Pubkey, u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use depin_core::merkle::{reward_leaf, verify};
+    use depin_core::merkle::{reward_leaf, verify_packed};
 
     #[test]
     fn file_proofs_verify_and_round_trip() {
@@ -260,8 +261,8 @@ mod tests {
             let a = f.claim_args(n).unwrap().unwrap();
             assert_eq!(a.cumulative_amount, 200);
             let leaf = reward_leaf::<Soft>(&n.to_bytes(), a.cumulative_amount);
-            assert!(verify::<Soft>(&root, &leaf, &a.proof));
-            assert!(!verify::<Soft>(
+            assert!(verify_packed::<Soft>(&root, &leaf, &a.proof));
+            assert!(!verify_packed::<Soft>(
                 &root,
                 &reward_leaf::<Soft>(&n.to_bytes(), 201),
                 &a.proof

@@ -27,7 +27,8 @@ pub mod rewards;
 pub const EPOCH_S_FOR_REWARDS: u32 = 3_600;
 
 /// Every emissions instruction.
-pub const EMISSIONS_INSTRUCTIONS: [&str; 3] = ["initialize", "finalize_epoch", "claim"];
+pub const EMISSIONS_INSTRUCTIONS: [&str; 4] =
+    ["initialize", "finalize_epoch", "open_claim", "claim"];
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
 pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [

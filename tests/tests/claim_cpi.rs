@@ -8,6 +8,7 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use depin::emissions as em;
 use depin::transport::embedded::RuntimeMode;
 use depin_claim_router as router;
+use depin_core::merkle::pack_proof;
 use depin_tests::rewards::{schedule_args, RewardsWorld};
 use depin_tests::*;
 use emissions::{ClaimArgs, EmissionsError as X};
@@ -81,12 +82,19 @@ fn a_program_claims_through_cpi() {
         );
         rw.w.send(&[ix], &rw.w.operator, &[]).unwrap();
     }
+    // the node's claim record, as the client library prepends on a first claim
+    rw.w.send(
+        &[em::open_claim(&rw.w.operator.pubkey(), &node_a)],
+        &rw.w.operator,
+        &[],
+    )
+    .unwrap();
     let (amount, proof) = r0.proof(&node_a.to_bytes()).unwrap();
     assert_eq!(amount, 600_000);
     let args = ClaimArgs {
         epoch: 0,
         cumulative_amount: amount,
-        proof,
+        proof: pack_proof(&proof),
     };
     let a_rewards = rw.owner_rewards(&a.pubkey());
     let b_rewards = rw.owner_rewards(&b.pubkey());

@@ -5,6 +5,7 @@
 use depin::emissions as em;
 use depin::tokens;
 use depin::transport::embedded::RuntimeMode;
+use depin_core::merkle::pack_proof;
 use depin_core::merkle::{hash_pair, reward_leaf};
 use depin_core::sha256::Soft;
 use depin_tests::rewards::{schedule_args, RewardsWorld};
@@ -51,6 +52,16 @@ fn scenarios(token: anchor_lang::prelude::Pubkey) {
         &token,
     );
     rw.w.send(&[ata], &rw.w.operator, &[]).unwrap();
+    // the record alone first (clients put it before the first claim, in the same
+    // transaction), so each figure below is one instruction's
+    let out =
+        rw.w.send(
+            &[em::open_claim(&rw.w.operator.pubkey(), &node)],
+            &rw.w.operator,
+            &[],
+        )
+        .unwrap();
+    report("open_claim", &token, out.compute_units);
     let mut paid = 0;
     for (epoch, amount) in [(0u64, 100_000u64), (1, 250_000)] {
         let (root, proof) = depth_20(&node, amount, epoch as u8 + 1);
@@ -73,11 +84,11 @@ fn scenarios(token: anchor_lang::prelude::Pubkey) {
                 ClaimArgs {
                     epoch,
                     cumulative_amount: amount,
-                    proof,
+                    proof: pack_proof(&proof),
                 },
             )
             .unwrap();
-        let which = if epoch == 0 { "first" } else { "later" };
+        let which = if epoch == 0 { "first" } else { "second" };
         report(
             &format!("claim depth 20, {which}"),
             &token,

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::Pubkey;
 use depin::emissions::{self as em};
 use depin::tokens;
+use depin_core::merkle::pack_proof;
 use depin_tests::rewards::{schedule_args, RewardsWorld};
 use depin_tests::*;
 use emissions::{ClaimArgs, EmissionsError as X};
@@ -56,7 +57,7 @@ fn flow(token_program: Pubkey) {
     let args = ClaimArgs {
         epoch: 0,
         cumulative_amount: amount,
-        proof: proof.clone(),
+        proof: pack_proof(&proof),
     };
     rw.em()
         .claim(&rw.w.operator, &rw.w.network, &nodes[2], args.clone())
@@ -103,7 +104,7 @@ fn flow(token_program: Pubkey) {
             ClaimArgs {
                 epoch: 1,
                 cumulative_amount: amount0,
-                proof: proof0,
+                proof: pack_proof(&proof0),
             },
         )
         .unwrap();
@@ -121,7 +122,7 @@ fn flow(token_program: Pubkey) {
             ClaimArgs {
                 epoch: 0,
                 cumulative_amount: old,
-                proof: old_proof,
+                proof: pack_proof(&old_proof),
             },
         )
         .unwrap();
@@ -134,7 +135,7 @@ fn flow(token_program: Pubkey) {
             ClaimArgs {
                 epoch: 1,
                 cumulative_amount: new,
-                proof: new_proof,
+                proof: pack_proof(&new_proof),
             },
         )
         .unwrap();
@@ -190,7 +191,7 @@ fn bad_claims_are_refused() {
     let good = ClaimArgs {
         epoch: 0,
         cumulative_amount: amount,
-        proof: proof.clone(),
+        proof: pack_proof(&proof),
     };
     let watch = [
         a_rewards,
@@ -203,6 +204,29 @@ fn bad_claims_are_refused() {
             rw.w.send(&[ix], &rw.w.operator, &[])
         })
     };
+    // no claim record yet: open_claim must come first (clients prepend it)
+    refuse(
+        anchor(AnchorError::AccountNotInitialized),
+        claim(&a_rewards, &nodes[0], good.clone()),
+    );
+    for n in &nodes[..2] {
+        rw.w.send(
+            &[em::open_claim(&rw.w.operator.pubkey(), n)],
+            &rw.w.operator,
+            &[],
+        )
+        .unwrap();
+    }
+    // a second record for the same node cannot be opened
+    rw.w.net.advance_time(1).unwrap();
+    let record = rw.w.account(&em::claim_address(&nodes[0]));
+    let reopen = em::open_claim(&rw.w.operator.pubkey(), &nodes[0]);
+    rw.w.send(&[reopen], &rw.w.operator, &[]).unwrap_err();
+    assert_eq!(rw.w.account(&em::claim_address(&nodes[0])), record);
+    // a record for something that is not a node
+    let mut ix = em::open_claim(&rw.w.operator.pubkey(), &nodes[2]);
+    ix.accounts[1].pubkey = em::schedule_address(&rw.w.network);
+    refuse(anchor(AnchorError::AccountOwnedByWrongProgram), ix);
     // more than the tree says
     refuse(
         xcode(X::InvalidProof),
@@ -215,10 +239,13 @@ fn bad_claims_are_refused() {
             },
         ),
     );
-    // a tampered sibling
+    // a tampered sibling, and a proof torn mid-hash
     let mut bad = good.clone();
-    bad.proof[0][3] ^= 1;
+    bad.proof[3] ^= 1;
     refuse(xcode(X::InvalidProof), claim(&a_rewards, &nodes[0], bad));
+    let mut torn = good.clone();
+    torn.proof.pop();
+    refuse(xcode(X::InvalidProof), claim(&a_rewards, &nodes[0], torn));
     // another node's proof
     refuse(
         xcode(X::InvalidProof),
@@ -253,21 +280,35 @@ fn bad_claims_are_refused() {
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[1].pubkey = other;
     refuse(xcode(X::WrongNetwork), ix);
+    // a node account that is not at its PDA under this network (a copy elsewhere, as a
+    // node of another network would be)
+    let copy = Pubkey::new_from_array([0xc0; 32]);
+    rw.w.net
+        .set_account(&copy, rw.w.account(&nodes[0]).unwrap());
+    rw.w.send(
+        &[em::open_claim(&rw.w.operator.pubkey(), &copy)],
+        &rw.w.operator,
+        &[],
+    )
+    .unwrap();
+    refuse(
+        xcode(X::WrongNetwork),
+        claim(&a_rewards, &copy, good.clone()),
+    );
     // a node account of another program (the schedule in the node's place)
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[3].pubkey = em::schedule_address(&rw.w.network);
     refuse(anchor(AnchorError::AccountOwnedByWrongProgram), ix);
-    // another node's proof and node, with this node's record address
+    // another node's record: node 1's claim with node 0's record, and the other way round
     let (amount1, proof1) = r0.proof(&nodes[1].to_bytes()).unwrap();
     let other_args = ClaimArgs {
         epoch: 0,
         cumulative_amount: amount1,
-        proof: proof1,
+        proof: pack_proof(&proof1),
     };
     let mut ix = claim(&a_rewards, &nodes[1], other_args.clone());
     ix.accounts[4].pubkey = em::claim_address(&nodes[0]);
-    refuse(anchor(AnchorError::ConstraintSeeds), ix);
-    // once node 1 has a record, it cannot stand in for node 0's either way round
+    refuse(xcode(X::WrongClaimRecord), ix);
     rw.w.send(
         &[claim(&a_rewards, &nodes[1], other_args)],
         &rw.w.operator,
@@ -276,11 +317,11 @@ fn bad_claims_are_refused() {
     .unwrap();
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[4].pubkey = em::claim_address(&nodes[1]);
-    refuse(anchor(AnchorError::ConstraintSeeds), ix);
+    refuse(xcode(X::WrongClaimRecord), ix);
     // an account of this program that is not a claim record
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[4].pubkey = em::schedule_address(&rw.w.network);
-    refuse(anchor(AnchorError::ConstraintSeeds), ix);
+    refuse(anchor(AnchorError::AccountDiscriminatorMismatch), ix);
     // a signer other than the vault's owner as the authority
     let mut ix = claim(&a_rewards, &nodes[0], good.clone());
     ix.accounts[8].pubkey = rw.w.operator.pubkey();
@@ -512,9 +553,17 @@ fn a_depth_20_proof_claims() {
         ClaimArgs {
             epoch: 0,
             cumulative_amount: amount,
-            proof,
+            proof: pack_proof(&proof),
         },
     );
+    // the record first, as the client does on a first claim (here in its own transaction,
+    // so the size below is the claim's alone)
+    rw.w.send(
+        &[em::open_claim(&rw.w.operator.pubkey(), &node)],
+        &rw.w.operator,
+        &[],
+    )
+    .unwrap();
     let mut tx =
         rw.w.reg()
             .unsigned(std::slice::from_ref(&ix), &rw.w.operator.pubkey())
@@ -522,6 +571,7 @@ fn a_depth_20_proof_claims() {
     depin::txcodec::sign(&mut tx, &rw.w.operator).unwrap();
     let size = depin::txcodec::size(&tx);
     assert!(size <= 1232, "depth-20 claim is {size} bytes");
+    eprintln!("depth-20 claim transaction: {size} bytes");
     rw.w.send(&[ix], &rw.w.operator, &[]).unwrap();
     assert_eq!(rw.balance(&to), amount);
 }
@@ -549,6 +599,7 @@ fn one_transaction_claims_for_several_nodes() {
     for (i, node) in nodes.iter().enumerate() {
         let (amount, proof) = r0.proof(&node.to_bytes()).unwrap();
         let owner = if i < 2 { a.pubkey() } else { b.pubkey() };
+        ixs.push(em::open_claim(&crank.pubkey(), node));
         ixs.push(em::claim(
             &crank.pubkey(),
             &rw.w.network,
@@ -558,7 +609,7 @@ fn one_transaction_claims_for_several_nodes() {
             ClaimArgs {
                 epoch: 0,
                 cumulative_amount: amount,
-                proof,
+                proof: pack_proof(&proof),
             },
         ));
     }
@@ -570,7 +621,10 @@ fn one_transaction_claims_for_several_nodes() {
             .unwrap();
     depin::txcodec::sign(&mut tx, &crank.keypair).unwrap();
     let size = depin::txcodec::size(&tx);
-    assert!(size <= 1232, "three claims and two accounts: {size} bytes");
+    assert!(
+        size <= 1232,
+        "three first claims (records opened in the same transaction) and two accounts: {size} bytes"
+    );
     rw.w.send(&ixs_with_budget, &crank.keypair, &[]).unwrap();
     // 800,000 to operators: 160,000 / 240,000 / 400,000
     assert_eq!(rw.balance(&rw.owner_rewards(&a.pubkey())), 400_000);

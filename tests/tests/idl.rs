@@ -219,7 +219,7 @@ fn emissions_idl_lists_everything() {
         names(&idl, "accounts"),
         vec!["ClaimRecord", "EmissionSchedule"]
     );
-    assert_eq!(names(&idl, "events").len(), 3);
+    assert_eq!(names(&idl, "events").len(), 4);
     let errors = idl["errors"].as_array().unwrap();
     assert_eq!(errors.len(), emissions::EmissionsError::ALL.len());
     for (e, ours) in errors.iter().zip(emissions::EmissionsError::ALL) {

@@ -52,6 +52,27 @@ pub fn verify<H: Sha256>(root: &Hash, leaf: &Hash, proof: &[Hash]) -> bool {
     at == *root
 }
 
+/// [`verify`] for siblings packed as bytes, 32 each (as `claim` receives them): false
+/// unless the length is a whole number of hashes, at most [`MAX_PROOF_DEPTH`].
+pub fn verify_packed<H: Sha256>(root: &Hash, leaf: &Hash, proof: &[u8]) -> bool {
+    if !proof.len().is_multiple_of(32) || proof.len() / 32 > MAX_PROOF_DEPTH {
+        return false;
+    }
+    let mut at = *leaf;
+    for chunk in proof.chunks_exact(32) {
+        let mut sibling = [0u8; 32];
+        sibling.copy_from_slice(chunk);
+        at = hash_pair::<H>(&at, &sibling);
+    }
+    at == *root
+}
+
+/// Siblings packed for [`verify_packed`] (and `claim`'s `proof` argument).
+#[cfg(feature = "std")]
+pub fn pack_proof(proof: &[Hash]) -> Vec<u8> {
+    proof.concat()
+}
+
 /// A whole tree, built off chain (oracles, clients, tests).
 #[cfg(feature = "std")]
 pub struct MerkleTree {
@@ -183,6 +204,12 @@ mod tests {
             let i = pick % l.len();
             let proof = t.proof(i).unwrap();
             prop_assert!(verify::<Soft>(&root, &l[i], &proof));
+            // packed as `claim` receives it: the same answer; a torn hash never verifies
+            let packed = pack_proof(&proof);
+            prop_assert!(verify_packed::<Soft>(&root, &l[i], &packed));
+            if !packed.is_empty() {
+                prop_assert!(!verify_packed::<Soft>(&root, &l[i], &packed[..packed.len() - 1]));
+            }
             // the same node with another amount
             let mut node = [0u8; 32];
             node[..8].copy_from_slice(&(i as u64).to_le_bytes());

@@ -53,4 +53,6 @@ emissions_errors! {
     WrongReport,
     #[msg("the node is suspended: its rewards are held until it is reactivated")]
     NodeSuspended,
+    #[msg("the claim record is another node's")]
+    WrongClaimRecord,
 }

@@ -33,3 +33,9 @@ pub struct RewardsClaimed {
     pub cumulative_amount: u64,
     pub paid: u64,
 }
+
+#[event]
+pub struct ClaimRecordOpened {
+    pub node: Pubkey,
+    pub payer: Pubkey,
+}

@@ -42,6 +42,11 @@ pub mod emissions {
         FinalizeEpoch::handler(ctx, epoch)
     }
 
+    /// Anyone: creates a node's claim record (once, before its first claim).
+    pub fn open_claim(ctx: Context<OpenClaim>) -> Result<()> {
+        OpenClaim::handler(ctx)
+    }
+
     /// Anyone: pays a node's owner its cumulative reward less what was already paid.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {

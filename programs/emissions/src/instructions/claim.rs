@@ -3,11 +3,11 @@ use crate::{
     events::RewardsClaimed,
     hasher::Syscall,
     seeds,
-    state::{ClaimRecord, EmissionSchedule},
+    state::{ClaimRecord, ScheduleView},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, TokenInterface, TransferChecked};
-use depin_core::merkle::{reward_leaf, verify, MAX_PROOF_DEPTH};
+use depin_core::merkle::{reward_leaf, verify_packed};
 use node_registry::state::{Node, NodeStatus};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -16,13 +16,15 @@ pub struct ClaimArgs {
     pub epoch: u64,
     /// The node's lifetime total in that epoch's tree.
     pub cumulative_amount: u64,
-    /// Siblings from the leaf up (at most 32).
-    pub proof: Vec<[u8; 32]>,
+    /// Siblings from the leaf up, 32 bytes each, concatenated (at most 32 siblings). Bytes
+    /// rather than a list of arrays: Anchor decodes a list element by element, about 250 CU
+    /// per sibling on SBF; bytes are one copy.
+    pub proof: Vec<u8>,
 }
 
-/// Accounts: `payer` (signer, anyone: pays the claim record's rent once), `network`,
-/// `schedule`, `node` (node_registry `Node` of `network`), `claim` (PDA `[CLAIM, node]`,
-/// created at the first claim), `owner_rewards` (mut, a reward-mint token account owned by
+/// Accounts: `payer` (signer, anyone: pays the fee), `network`, `schedule`, `node`
+/// (node_registry `Node` of `network`), `claim` (the node's `ClaimRecord`, PDA
+/// `[CLAIM, node]`, from `open_claim`), `owner_rewards` (mut, a reward-mint token account owned by
 /// the node's **current** owner), `vault` (mut), `reward_mint`, `mint_authority`,
 /// `token_program`, `system_program`.
 ///
@@ -43,28 +45,16 @@ pub struct Claim<'info> {
     pub payer: Signer<'info>,
     /// CHECK: node_registry's `Network`; proven by `schedule.network` (see above).
     pub network: UncheckedAccount<'info>,
-    #[account(
-        has_one = network @ EmissionsError::WrongNetwork,
-        has_one = reward_mint @ EmissionsError::WrongMint,
-        has_one = vault @ EmissionsError::WrongMint,
-    )]
-    pub schedule: Box<Account<'info, EmissionSchedule>>,
-    #[account(
-        seeds = [node_registry::seeds::NODE, network.key().as_ref(), node.device_key.as_ref()],
-        bump = node.bump,
-        seeds::program = node_registry::ID,
-    )]
+    /// CHECK: this program's `EmissionSchedule` (owner, discriminator, size), read in place
+    /// through `ScheduleView`; its network, mint and vault must be the accounts given.
+    #[account(owner = crate::ID)]
+    pub schedule: UncheckedAccount<'info>,
+    /// node_registry's `Node` (owner, discriminator); its PDA under `network` is checked in
+    /// `validate`, after the schedule has proven the network.
     pub node: Box<Account<'info, Node>>,
-    /// The node's record, created by its first claim. Anchor's `init_if_needed` searches the
-    /// PDA on every claim (1,500 CU per attempt); a hand-made check of an existing record
-    /// would save that but would drop `ClaimRecord` from the IDL, which clients decode with.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = ClaimRecord::SPACE,
-        seeds = [seeds::CLAIM, node.key().as_ref()],
-        bump,
-    )]
+    /// The node's record from `open_claim`. Checked by its `node` field, not by searching its
+    /// PDA (1,500 CU per attempt): only `open_claim` creates records, at `[CLAIM, node]`.
+    #[account(mut, has_one = node @ EmissionsError::WrongClaimRecord)]
     pub claim: Box<Account<'info, ClaimRecord>>,
     /// CHECK: a token account of the reward mint owned by the node's owner (read in place;
     /// the token program checks the rest).
@@ -111,27 +101,51 @@ fn token_account_mint_owner(ai: &AccountInfo, token_program: &Pubkey) -> Result<
 
 impl Claim<'_> {
     pub fn validate(&self, args: &ClaimArgs) -> Result<()> {
+        let data = self.schedule.try_borrow_data()?;
+        let schedule = ScheduleView::new(&data)?;
+        require_keys_eq!(
+            schedule.network(),
+            self.network.key(),
+            EmissionsError::WrongNetwork
+        );
+        require_keys_eq!(
+            schedule.reward_mint(),
+            self.reward_mint.key(),
+            EmissionsError::WrongMint
+        );
+        require_keys_eq!(
+            schedule.vault(),
+            self.vault.key(),
+            EmissionsError::WrongMint
+        );
+        // The node's PDA under the network the schedule proved.
+        let node = Pubkey::create_program_address(
+            &[
+                node_registry::seeds::NODE,
+                self.network.key().as_ref(),
+                self.node.device_key.as_ref(),
+                &[self.node.bump],
+            ],
+            &node_registry::ID,
+        )
+        .map_err(|_| error!(EmissionsError::WrongNetwork))?;
+        require_keys_eq!(node, self.node.key(), EmissionsError::WrongNetwork);
         // Suspension is the network's answer to fraud: what the node earned waits.
         require!(
             self.node.status == NodeStatus::Active,
             EmissionsError::NodeSuspended
         );
-        let root = self
-            .schedule
+        let root = schedule
             .root_for(args.epoch)
             .ok_or(EmissionsError::RootNotRecent)?;
-        require!(
-            args.proof.len() <= MAX_PROOF_DEPTH,
-            EmissionsError::InvalidProof
-        );
         let leaf = reward_leaf::<Syscall>(&self.node.key().to_bytes(), args.cumulative_amount);
         require!(
-            verify::<Syscall>(&root, &leaf, &args.proof),
+            verify_packed::<Syscall>(&root, &leaf, &args.proof),
             EmissionsError::InvalidProof
         );
         let token_program = self.token_program.key();
         let (mint, owner) = token_account_mint_owner(&self.owner_rewards, &token_program)?;
-        require_keys_eq!(mint, self.schedule.reward_mint, EmissionsError::WrongMint);
+        require_keys_eq!(mint, schedule.reward_mint(), EmissionsError::WrongMint);
         require_keys_eq!(owner, self.node.owner, EmissionsError::NotNodeOwnerAccount);
         let (_, vault_owner) = token_account_mint_owner(&self.vault, &token_program)
             .map_err(|_| error!(EmissionsError::WrongMint))?;
@@ -161,12 +175,9 @@ impl Claim<'_> {
             require!(mint.len() >= MINT_LEN, EmissionsError::WrongMint);
             mint[MINT_DECIMALS]
         };
+        let authority_bump = ScheduleView::new(&a.schedule.try_borrow_data()?)?.authority_bump();
         let network = a.network.key();
-        let signer: &[&[u8]] = &[
-            seeds::AUTHORITY,
-            network.as_ref(),
-            &[a.schedule.authority_bump],
-        ];
+        let signer: &[&[u8]] = &[seeds::AUTHORITY, network.as_ref(), &[authority_bump]];
         token_interface::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),
@@ -186,7 +197,6 @@ impl Claim<'_> {
         claim.node = node;
         claim.claimed = args.cumulative_amount;
         claim.last_epoch = args.epoch;
-        claim.bump = ctx.bumps.claim;
         crate::events::emit(RewardsClaimed {
             network,
             node,
