@@ -217,12 +217,15 @@ fn bad_claims_are_refused() {
         )
         .unwrap();
     }
-    // a second record for the same node cannot be opened
     rw.w.net.advance_time(1).unwrap();
+    // opening it again changes nothing (so nobody can block "open + claim" by opening first)
     let record = rw.w.account(&em::claim_address(&nodes[0]));
     let reopen = em::open_claim(&rw.w.operator.pubkey(), &nodes[0]);
-    rw.w.send(&[reopen], &rw.w.operator, &[]).unwrap_err();
-    assert_eq!(rw.w.account(&em::claim_address(&nodes[0])), record);
+    rw.w.send(&[reopen], &rw.w.operator, &[]).unwrap();
+    assert_eq!(
+        rw.w.account(&em::claim_address(&nodes[0])).map(|a| a.data),
+        record.map(|a| a.data)
+    );
     // a record for something that is not a node
     let mut ix = em::open_claim(&rw.w.operator.pubkey(), &nodes[2]);
     ix.accounts[1].pubkey = em::schedule_address(&rw.w.network);
@@ -504,6 +507,65 @@ fn only_the_network_authority_initialises_a_valid_schedule() {
     rw.w.assert_refused(&watch, &payer, xcode(X::WrongMintAuthority), || {
         rw.w.send(&[ix], &rw.w.operator, &[])
     });
+    // reward mints that could freeze, tax or take the vault: a freeze authority, and a
+    // Token-2022 extension other than metadata (MintCloseAuthority here, which token
+    // accounts accept, so the refusal is emissions' own)
+    for (token_program, forge) in [
+        (tokens::TOKEN_PROGRAM, "freeze authority"),
+        (tokens::TOKEN_2022_PROGRAM, "extension"),
+    ] {
+        let mint = rw.w.device();
+        rw.w.reg()
+            .create_mint(
+                &rw.w.operator,
+                &mint,
+                &em::authority_address(&other),
+                6,
+                &token_program,
+            )
+            .unwrap();
+        let mut account = rw.w.account(&mint.pubkey()).unwrap();
+        if forge == "freeze authority" {
+            account.data[46..50].copy_from_slice(&[1, 0, 0, 0]);
+            account.data[50..82].copy_from_slice(&[7; 32]);
+        } else {
+            let mut data = account.data[..82].to_vec();
+            data.resize(165, 0);
+            data.push(1); // account type: mint
+            data.extend_from_slice(&3u16.to_le_bytes()); // MintCloseAuthority
+            data.extend_from_slice(&32u16.to_le_bytes());
+            data.extend_from_slice(&[7; 32]);
+            account.data = data;
+            account.lamports = 10_000_000;
+        }
+        rw.w.net.set_account(&mint.pubkey(), account);
+        let mut shares = vec![];
+        for _ in 0..2 {
+            let holder = rw.w.device();
+            let ix = tokens::create_associated_account(
+                &rw.w.operator.pubkey(),
+                &holder.pubkey(),
+                &mint.pubkey(),
+                &token_program,
+            );
+            rw.w.send(&[ix], &rw.w.operator, &[]).unwrap();
+            shares.push(depin::pda::associated_token(
+                &holder.pubkey(),
+                &mint.pubkey(),
+                &token_program,
+            ));
+        }
+        let r = em::RewardAccounts {
+            reward_mint: mint.pubkey(),
+            oracle_rewards: shares[0],
+            treasury: shares[1],
+            token_program,
+        };
+        let ix = em::initialize(&rw.w.operator.pubkey(), &other, r, schedule_args());
+        rw.w.assert_refused(&watch, &payer, xcode(X::UnsafeRewardMint), || {
+            rw.w.send(&[ix], &rw.w.operator, &[])
+        });
+    }
     // a stranger
     let stranger = rw.w.owner(0);
     let ix = em::initialize(&stranger.pubkey(), &other, rw.rewards, schedule_args());

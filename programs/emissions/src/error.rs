@@ -55,4 +55,6 @@ emissions_errors! {
     NodeSuspended,
     #[msg("the claim record is another node's")]
     WrongClaimRecord,
+    #[msg("the reward mint has a freeze authority or an extension other than metadata")]
+    UnsafeRewardMint,
 }

@@ -29,6 +29,37 @@ pub struct ScheduleArgs {
 /// authority = `mint_authority`), `mint_authority` (PDA `[AUTHORITY, network]`), `vault` (new
 /// token account PDA `[VAULT, network]` owned by `mint_authority`), `oracle_rewards` and
 /// `treasury` (token accounts of the reward mint), `token_program`, `system_program`.
+/// Whether a mint account's Token-2022 extensions (TLV after the 165-byte base and the
+/// account-type byte) are at most metadata ones. A plain 82-byte mint has none.
+fn only_metadata_extensions(data: &[u8]) -> bool {
+    const BASE: usize = 165;
+    const METADATA_POINTER: u16 = 18;
+    const TOKEN_METADATA: u16 = 19;
+    if data.len() <= 82 {
+        return true;
+    }
+    if data.get(BASE) != Some(&1) {
+        return false; // not a mint's account type
+    }
+    let mut at = BASE + 1;
+    // bounded: each entry takes at least 4 bytes of an account of at most 10 MiB
+    for _ in 0..64 {
+        let (Some(t), Some(l)) = (data.get(at..at + 2), data.get(at + 2..at + 4)) else {
+            return true; // end of the TLV area
+        };
+        let kind = u16::from_le_bytes([t[0], t[1]]);
+        let len = usize::from(u16::from_le_bytes([l[0], l[1]]));
+        if kind == 0 {
+            return true; // uninitialised padding ends the list
+        }
+        if kind != METADATA_POINTER && kind != TOKEN_METADATA {
+            return false;
+        }
+        at = at.saturating_add(4).saturating_add(len);
+    }
+    false
+}
+
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
@@ -90,6 +121,17 @@ impl Initialize<'_> {
         require!(
             self.reward_mint.mint_authority == Some(self.mint_authority.key()).into(),
             EmissionsError::WrongMintAuthority
+        );
+        // A freeze authority could freeze the vault; transfer fees, hooks, permanent
+        // delegates, non-transferability and the like would make claims pay less, fail, or
+        // be taken. Only metadata extensions are accepted.
+        require!(
+            self.reward_mint.freeze_authority.is_none(),
+            EmissionsError::UnsafeRewardMint
+        );
+        require!(
+            only_metadata_extensions(&self.reward_mint.to_account_info().try_borrow_data()?),
+            EmissionsError::UnsafeRewardMint
         );
         Ok(())
     }

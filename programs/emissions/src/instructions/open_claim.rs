@@ -6,7 +6,7 @@ use node_registry::state::Node;
 /// `Node`), `claim` (PDA `[CLAIM, node]`, created here), `system_program`.
 ///
 /// Creates a node's claim record before its first claim (clients put it in the same
-/// transaction). Claims then check the record by its `node` field instead of searching its
+/// transaction); a no-op when the record exists. Claims then check the record by its `node` field instead of searching its
 /// PDA each time: only this instruction creates records, at that PDA, with `node` written in.
 #[derive(Accounts)]
 pub struct OpenClaim<'info> {
@@ -14,7 +14,7 @@ pub struct OpenClaim<'info> {
     pub payer: Signer<'info>,
     pub node: Box<Account<'info, Node>>,
     #[account(
-        init,
+        init_if_needed,
         payer = payer,
         space = ClaimRecord::SPACE,
         seeds = [seeds::CLAIM, node.key().as_ref()],
@@ -28,6 +28,11 @@ impl OpenClaim<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let node = ctx.accounts.node.key();
         let claim = &mut ctx.accounts.claim;
+        if claim.node == node {
+            // Already open: a no-op, so a client's "open + claim" cannot be blocked by
+            // someone opening the record first.
+            return Ok(());
+        }
         claim.node = node;
         claim.claimed = 0;
         claim.last_epoch = 0;
