@@ -396,3 +396,21 @@ pub fn code(e: RegistryError) -> u32 {
 pub fn anchor(e: AnchorError) -> u32 {
     u32::from(e)
 }
+
+/// Runs `depin <args> --output json` through the CLI's own parser and code against `w`'s
+/// embedded network; the JSON it prints, or the error text.
+pub fn run_cli(w: &World, args: &[&str]) -> Result<serde_json::Value, String> {
+    use clap::Parser;
+    let mut argv = vec![
+        "depin",
+        "--output",
+        "json",
+        "--config",
+        "/nonexistent-is-not-read",
+    ];
+    argv.extend_from_slice(args);
+    let cli = depin::cli::Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    depin::cli::run_with(cli, &w.net, &mut out).map_err(|e| format!("{e:#}"))?;
+    serde_json::from_slice(&out).map_err(|e| e.to_string())
+}

@@ -1,7 +1,5 @@
 //! The `depin` CLI's commands, driven through the same parser and code as the binary,
 //! against an embedded network: the wallet sign-only flow and readable errors.
-use clap::Parser;
-use depin::cli::{run_with, Cli};
 use depin_tests::*;
 use serde_json::Value;
 use solana_keypair::Keypair;
@@ -16,18 +14,7 @@ fn write_key(dir: &Path, name: &str, k: &Keypair) -> PathBuf {
 
 /// Runs `depin <args> --output json` and returns the JSON, or the error text.
 fn depin(w: &World, args: &[&str]) -> Result<Value, String> {
-    let mut argv = vec![
-        "depin",
-        "--output",
-        "json",
-        "--config",
-        "/nonexistent-is-not-read",
-    ];
-    argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    run_with(cli, &w.net, &mut out).map_err(|e| format!("{e:#}"))?;
-    serde_json::from_slice(&out).map_err(|e| e.to_string())
+    run_cli(w, args)
 }
 
 fn s(v: &Value, k: &str) -> String {

@@ -2,8 +2,6 @@
 //! CLI's parser against an embedded network: two epochs from work files to owners' tokens,
 //! one by accumulated approvals, one disputed, voided and reported again, with a wallet
 //! signing a claim offline.
-use clap::Parser;
-use depin::cli::{run_with, Cli};
 use depin::emissions as em;
 use depin_tests::*;
 use serde_json::{json, Value};
@@ -21,18 +19,7 @@ fn write_key(dir: &Path, name: &str, k: &Keypair) -> String {
 }
 
 fn depin(w: &World, args: &[&str]) -> Result<Value, String> {
-    let mut argv = vec![
-        "depin",
-        "--output",
-        "json",
-        "--config",
-        "/nonexistent-is-not-read",
-    ];
-    argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    run_with(cli, &w.net, &mut out).map_err(|e| format!("{e:#}"))?;
-    serde_json::from_slice(&out).map_err(|e| e.to_string())
+    run_cli(w, args)
 }
 
 fn path(p: &Path) -> String {

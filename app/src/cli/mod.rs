@@ -229,12 +229,16 @@ fn unsigned_json(tx: &solana_transaction::Transaction) -> Value {
     })
 }
 
-fn sent(sig: &Signature, extra: Value) -> Value {
-    let mut v = json!({ "signature": sig.to_string() });
+/// `v` with the fields of `extra` added (both JSON objects).
+fn merged(mut v: Value, extra: Value) -> Value {
     if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
         m.extend(e);
     }
     v
+}
+
+fn sent(sig: &Signature, extra: Value) -> Value {
+    merged(json!({ "signature": sig.to_string() }), extra)
 }
 
 impl Ctx<'_> {
@@ -264,11 +268,7 @@ impl Ctx<'_> {
     fn deliver(&self, ixs: &[Instruction], extra: Value) -> Result<Value> {
         if self.cli.sign_only {
             let tx = self.reg.unsigned(ixs, &self.signer_key()?)?;
-            let mut v = unsigned_json(&tx);
-            if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-                m.extend(e);
-            }
-            return Ok(v);
+            return Ok(merged(unsigned_json(&tx), extra));
         }
         let out = self.reg.send(ixs, &self.keypair()?, &[])?;
         Ok(sent(&out.signature, extra))

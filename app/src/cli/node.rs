@@ -339,14 +339,14 @@ impl Ctx<'_> {
                     let ixs = self.reg.register_node_instructions(&owner, &reg)?;
                     let tx = self.reg.unsigned(&ixs, &owner)?;
                     let node = pda::node(&reg.network, &reg.device_consent.signer).0;
-                    return Ok(json!({
-                        "onboarding_fee_credits": fee,
-                        "max_fee_credits": max,
-                        "transaction": txcodec::encode(&tx),
-                        "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                        "node": node.to_string(),
-                        "bytes": txcodec::size(&tx),
-                    }));
+                    return Ok(merged(
+                        unsigned_json(&tx),
+                        json!({
+                            "onboarding_fee_credits": fee,
+                            "max_fee_credits": max,
+                            "node": node.to_string(),
+                        }),
+                    ));
                 }
                 let owner = self.keypair()?;
                 anyhow::ensure!(
