@@ -30,7 +30,7 @@ cat > "$LINKER_WRAPPER" <<WRAP
 #!/usr/bin/env bash
 extra=()
 for a in "\$@"; do
-  case "\$a" in */deps/libnode_registry.so|*/deps/libproof_verifier.so|*/deps/libemissions.so|*/deps/libdepin_sbf_probe.so|*/deps/libdepin_claim_router.so) extra=("$SBF_SHIMS_BC");; esac
+  case "\$a" in */deps/libnode_registry.so|*/deps/libproof_verifier.so|*/deps/libemissions.so|*/deps/libfee_settlement.so|*/deps/libdepin_sbf_probe.so|*/deps/libdepin_claim_router.so) extra=("$SBF_SHIMS_BC");; esac
 done
 exec "$SBF_LINKER" "\$@" "\${extra[@]}"
 WRAP
@@ -97,6 +97,7 @@ build_one() { # crate lib-name
 # an entrypoint; so dependents build first and every program's own build is its last word.
 build_one depin-claim-router depin_claim_router
 build_one emissions emissions
+build_one fee-settlement fee_settlement
 build_one proof-verifier proof_verifier
 build_one node-registry node_registry
 build_one depin-sbf-probe depin_sbf_probe

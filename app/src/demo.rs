@@ -3,9 +3,13 @@
 use crate::accounts;
 use crate::attest;
 use crate::registry::{Registration, Registry};
+use crate::settlement::{self as st, PythPrice, Settle};
 use crate::transport::{embedded::EmbeddedNetwork, Transport};
 use crate::{tokens, txcodec};
+use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, Result};
+use depin_core::price::Price;
+use fee_settlement::state::PriceSource;
 use indicatif::{ProgressBar, ProgressStyle};
 use node_registry::state::{Capacity, NodeStatus};
 use node_registry::{AddMakerArgs, CreateNetworkArgs};
@@ -38,11 +42,25 @@ pub struct DemoReport {
     pub locations_asserted: u64,
     pub nodes_transferred: u64,
     pub nodes_suspended: u64,
+    /// Tokens customers and owners burned for credits (fee_settlement's total).
+    pub tokens_burned_for_credits: u64,
+    /// Credits fee_settlement minted for those tokens.
     pub credits_minted: u64,
+    /// Every credit burned: for usage (directly and through the router's escrow) and for
+    /// node_registry's fees.
+    pub credits_burned: u64,
+    pub credits_burned_for_usage: u64,
     pub credits_burned_for_fees: u64,
+    /// Credits moved into the router's escrow.
+    pub credits_delegated: u64,
     /// Credits supply read from the mint; equals minted − burned.
     pub credits_supply: u64,
     pub credits_reconcile: bool,
+    /// The price credits were bought at (the lower of Pyth's conservative EMA and the
+    /// oracles' median), USD per token.
+    pub credit_price_usd: String,
+    /// Customers buying credits each epoch, and the router burning their delegated credits.
+    pub customers: u64,
     /// Highest compute units of one register transaction (meaningful in SBF mode only).
     pub register_compute_units_max: Option<u64>,
     /// Oracles in the set, and how many must attest each report.
@@ -54,8 +72,16 @@ pub struct DemoReport {
     pub epochs_by_accumulated_approvals: u64,
     /// Reports disputed and voided, then reported again (next round).
     pub reports_voided: u64,
-    /// Reward mint supply now minus before the first epoch.
+    /// Minted by the finalised epochs: the schedule's emission plus the burn-and-mint
+    /// re-mint (read from the schedule).
     pub rewards_minted: u64,
+    pub tokens_emitted: u64,
+    pub tokens_reminted: u64,
+    /// The token's genesis allocation (owners' and customers' tokens, minted before the
+    /// schedule took the mint authority).
+    pub token_genesis: u64,
+    /// The token's supply read from the mint.
+    pub token_supply: u64,
     /// Sum of every owner's reward-token balance.
     pub rewards_claimed: u64,
     /// Claim instructions that landed, and the transactions that carried them.
@@ -65,8 +91,9 @@ pub struct DemoReport {
     pub transferred_node_rewards_to_new_owner: u64,
     /// The previous owner's balance did not change when the new owner claimed.
     pub transferred_node_rewards_follow_owner: bool,
-    /// True only when the reward supply equals what the schedule emits for the finalised
-    /// epochs, computed here from the schedule's parameters.
+    /// True only when token supply = genesis + emitted + re-minted − burned for credits,
+    /// with the emission recomputed here from the schedule's parameters and the re-mint from
+    /// each epoch's usage record.
     pub supply_reconciles: bool,
     pub elapsed_ms: u64,
 }
@@ -86,6 +113,14 @@ impl DemoKeys {
         let mut secret = [0xd3u8; 32];
         secret[..8].copy_from_slice(&n.to_le_bytes());
         Keypair::new_from_array(secret)
+    }
+}
+
+impl DemoKeys {
+    /// A second sequence (the burn-and-mint part), so the first one's addresses — and the
+    /// registration compute units — do not depend on it.
+    pub fn market() -> Self {
+        DemoKeys(std::cell::Cell::new(1 << 40))
     }
 }
 
@@ -163,8 +198,15 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         &tokens::TOKEN_PROGRAM,
     )
     .context("creating the token mint")?;
-    reg.create_credits_mint(&operator, &credits_mint, &operator.pubkey(), 0)
-        .context("creating the credits mint")?;
+    // fee_settlement mints the credits: its settlement address is the mint authority
+    let demo_network = crate::pda::network("demo").0;
+    reg.create_credits_mint(
+        &operator,
+        &credits_mint,
+        &st::settlement_address(&demo_network),
+        0,
+    )
+    .context("creating the credits mint")?;
 
     let (network, _) = reg
         .create_network(
@@ -197,27 +239,24 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         maker_accounts.push(m);
     }
 
-    // Owners, each funded with SOL for rent and credits for its nodes' fees.
+    // The oracles, the settlement and its two price feeds.
+    let mut market = Market::open(net, &operator, &network)?;
+
+    // Owners, each funded with SOL for rent and with tokens from the genesis allocation,
+    // which they burn for the credits their nodes' fees take.
     let owners_n = nodes.div_ceil(NODES_PER_OWNER).max(1);
     // Enough for each node's fees plus a remainder, so the supply check is not trivially zero.
     let per_owner_credits =
         (NODES_PER_OWNER as u64) * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS) + 123_456;
     let owners: Vec<Keypair> = (0..owners_n).map(|_| keys.next()).collect();
     let pb = bar(owners_n, progress, "owners");
-    let mut credits_minted = 0u64;
+    let per_owner_tokens = market.tokens_for(per_owner_credits)?;
     for owner in &owners {
         let fund = crate::ix::transfer_lamports(&operator.pubkey(), &owner.pubkey(), 100_000_000);
         reg.send(&[fund], &operator, &[])
             .context("funding an owner")?;
-        reg.mint_to_owner(
-            &operator,
-            &operator,
-            &credits_mint.pubkey(),
-            &owner.pubkey(),
-            per_owner_credits,
-        )
-        .context("minting credits")?;
-        credits_minted += per_owner_credits;
+        market.genesis(net, &token_mint.pubkey(), &owner.pubkey(), per_owner_tokens)?;
+        market.buy(net, owner, per_owner_tokens)?;
         pb.inc(1);
     }
     pb.finish_and_clear();
@@ -305,14 +344,25 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             .unwrap_or(0),
         None => 0,
     };
-    let rewards = run_rewards(net, &keys, &operator, &network, &owners, progress)
-        .context("running the reward epochs")?;
+    let rewards = run_rewards(
+        net,
+        &keys,
+        &operator,
+        &network,
+        &token_mint.pubkey(),
+        &owners,
+        &mut market,
+        progress,
+    )
+    .context("running the reward epochs")?;
     let network_account = reg.network(&network)?;
     let supply = net
         .get_account(&credits_mint.pubkey())?
         .and_then(|a| tokens::supply(&a.data))
         .context("reading the credits supply")?;
     let burned = nodes as u64 * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS);
+    let s = st::settlement(net, &network)?;
+    let usage = market.usage_totals(net)?;
     let suspended_on_chain = on_chain
         .iter()
         .filter(|(_, n)| n.status == NodeStatus::Suspended)
@@ -331,18 +381,35 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         locations_asserted: on_chain.iter().filter(|(_, n)| n.location != 0).count() as u64,
         nodes_transferred: transferred,
         nodes_suspended: suspended_on_chain,
-        credits_minted,
+        tokens_burned_for_credits: s.tokens_burned_total,
+        credits_minted: s.credits_minted_total,
+        credits_burned: s.credits_burned_total + burned,
+        credits_burned_for_usage: s.credits_burned_total,
         credits_burned_for_fees: burned,
+        credits_delegated: usage.credits_delegated,
         credits_supply: supply,
-        credits_reconcile: credits_minted.checked_sub(burned) == Some(supply)
+        // the settlement's totals, the epochs' usage records and the mint agree
+        credits_reconcile: s
+            .credits_minted_total
+            .checked_sub(s.credits_burned_total + burned)
+            == Some(supply)
+            && usage.credits_minted == s.credits_minted_total
+            && usage.credits_burned == s.credits_burned_total
+            && usage.tokens_burned_for_credits == s.tokens_burned_total
             && suspended == suspended_on_chain,
+        credit_price_usd: market.price_usd(),
+        customers: market.customers.len() as u64,
         register_compute_units_max: register_cu_max,
         oracles: rewards.oracles,
         oracle_threshold: rewards.threshold,
         epochs_finalized: rewards.epochs_finalized,
         epochs_by_accumulated_approvals: rewards.by_approvals,
         reports_voided: rewards.voided,
-        rewards_minted: rewards.minted,
+        rewards_minted: rewards.emitted + rewards.reminted,
+        tokens_emitted: rewards.emitted,
+        tokens_reminted: rewards.reminted,
+        token_genesis: market.genesis_total,
+        token_supply: rewards.token_supply,
         rewards_claimed: rewards.claimed,
         claims: rewards.claims,
         claim_transactions: rewards.claim_transactions,
@@ -351,6 +418,246 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         supply_reconciles: rewards.supply_reconciles,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// The demo token's USD price as Pyth would publish it (HNT/USD feed): an EMA of $2.50 with
+/// a confidence of $0.0125; the oracles post around it.
+const DEMO_EMA_PRICE: i64 = 250_000_000;
+const DEMO_EMA_CONF: u64 = 1_250_000;
+const DEMO_EXPO: i32 = -8;
+const DEMO_ORACLE_POSTS: [i64; 3] = [248_000_000, 246_000_000, 251_000_000];
+const DEMO_CUSTOMERS: usize = 3;
+/// Each customer's genesis tokens, and what it burns for credits every epoch.
+const CUSTOMER_TOKENS: u64 = 1_000_000_000;
+const CUSTOMER_TOKENS_PER_EPOCH: u64 = 20_000_000;
+/// Credits each customer delegates to the router and burns itself per epoch; the router
+/// burns `ROUTER_BURN` of each customer's delegation.
+const DELEGATE: u64 = 2_000_000;
+const DIRECT_BURN: u64 = 1_000_000;
+const ROUTER_BURN: u64 = 1_500_000;
+
+/// The demo's burn-and-mint side: fee_settlement with a Pyth feed and the oracles' median,
+/// customers, and a router that is the network's usage authority.
+struct Market {
+    operator: Keypair,
+    network: Pubkey,
+    oracles: Vec<Keypair>,
+    customers: Vec<Keypair>,
+    router: Keypair,
+    pyth: Pubkey,
+    keys: DemoKeys,
+    genesis_total: u64,
+    net_clock: std::cell::Cell<i64>,
+}
+
+/// Sums over every epoch's usage record.
+#[derive(Default)]
+struct UsageTotals {
+    tokens_burned_for_credits: u64,
+    credits_minted: u64,
+    credits_burned: u64,
+    credits_delegated: u64,
+}
+
+impl Market {
+    /// The oracle set (its clock numbers the epochs), the settlement with both price
+    /// sources, a Pyth price account and the oracles' first posts.
+    fn open(net: &EmbeddedNetwork, operator: &Keypair, network: &Pubkey) -> Result<Self> {
+        use proof_verifier::OracleSetArgs;
+        let keys = DemoKeys::market();
+        let reg = Registry::new(net);
+        let oracles: Vec<Keypair> = (0..3).map(|_| keys.next()).collect();
+        let router = keys.next();
+        for o in oracles.iter().chain([&router]) {
+            let fund = crate::ix::transfer_lamports(&operator.pubkey(), &o.pubkey(), 1_000_000_000);
+            reg.send(&[fund], operator, &[])
+                .context("funding an oracle")?;
+        }
+        crate::verifier::Verifier::new(net)
+            .init_oracle_set(
+                operator,
+                network,
+                OracleSetArgs {
+                    oracles: oracles.iter().map(|k| k.pubkey()).collect(),
+                    threshold: 2,
+                    genesis_ts: net.unix_time()?,
+                    epoch_length_s: EPOCH_LENGTH_S,
+                    challenge_period_s: CHALLENGE_S,
+                },
+            )
+            .context("creating the oracle set")?;
+        let m = Market {
+            operator: operator.insecure_clone(),
+            network: *network,
+            oracles,
+            customers: vec![],
+            router,
+            pyth: keys.next().pubkey(),
+            keys,
+            genesis_total: 0,
+            net_clock: std::cell::Cell::new(0),
+        };
+        Settle::new(net)
+            .initialize(
+                operator,
+                network,
+                fee_settlement::SettlementArgs {
+                    credits_per_usd: fee_settlement::state::DEFAULT_CREDITS_PER_USD,
+                    source: PriceSource::Both,
+                    pyth_feed_id: st::feed_id(st::HNT_USD_FEED)?,
+                    max_price_age_s: 600,
+                    max_conf_bps: 200,
+                    conf_multiplier: 2,
+                    oracle_expo: DEMO_EXPO,
+                    usage_authority: m.router.pubkey(),
+                    breaker_window_s: 86_400,
+                    breaker_threshold: 1_000_000_000_000,
+                },
+            )
+            .context("creating the settlement")?;
+        m.refresh_prices(net)?;
+        Ok(m)
+    }
+
+    /// The conservative price every purchase in the demo gets: the lower of Pyth's
+    /// `ema − 2 · conf` and the oracles' median.
+    fn price(&self) -> Result<Price> {
+        let pyth = Price {
+            price: DEMO_EMA_PRICE,
+            conf: DEMO_EMA_CONF,
+            expo: DEMO_EXPO,
+        }
+        .conservative(2, 200)
+        .map_err(|e| anyhow::anyhow!("demo price: {e:?}"))?;
+        let mut posts = DEMO_ORACLE_POSTS;
+        posts.sort_unstable();
+        let median = Price {
+            price: posts[1],
+            conf: 0,
+            expo: DEMO_EXPO,
+        };
+        pyth.lower(median)
+            .map_err(|e| anyhow::anyhow!("demo price: {e:?}"))
+    }
+
+    fn price_usd(&self) -> String {
+        self.price()
+            .map(|p| crate::cli::format_price(p.price, p.expo))
+            .unwrap_or_default()
+    }
+
+    /// Token base units that buy at least `credits` at the demo's price.
+    fn tokens_for(&self, credits: u64) -> Result<u64> {
+        self.price()?
+            .tokens_for_credits(credits, 6, fee_settlement::state::DEFAULT_CREDITS_PER_USD)
+            .map_err(|e| anyhow::anyhow!("tokens for {credits} credits: {e:?}"))
+    }
+
+    /// A fresh Pyth update (written as the receiver would) and fresh oracle posts, once per
+    /// point in time.
+    fn refresh_prices(&self, net: &EmbeddedNetwork) -> Result<()> {
+        let now = net.unix_time()?;
+        if self.net_clock.get() == now {
+            return Ok(());
+        }
+        let update = PythPrice {
+            feed_id: st::feed_id(st::HNT_USD_FEED)?,
+            price: DEMO_EMA_PRICE,
+            conf: DEMO_EMA_CONF,
+            ema_price: DEMO_EMA_PRICE,
+            ema_conf: DEMO_EMA_CONF,
+            expo: DEMO_EXPO,
+            publish_time: now,
+            full_verification: true,
+        };
+        net.set_account(&self.pyth, update.account()?);
+        let settle = Settle::new(net);
+        for (o, p) in self.oracles.iter().zip(DEMO_ORACLE_POSTS) {
+            settle
+                .post_price(o, &self.network, p)
+                .context("posting an oracle price")?;
+        }
+        self.net_clock.set(now);
+        Ok(())
+    }
+
+    /// Mints `amount` genesis tokens to `owner` (the operator is still the mint authority).
+    fn genesis(
+        &mut self,
+        net: &EmbeddedNetwork,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Result<()> {
+        Registry::new(net)
+            .mint_to_owner(&self.operator, &self.operator, mint, owner, amount)
+            .context("minting genesis tokens")?;
+        self.genesis_total = self
+            .genesis_total
+            .checked_add(amount)
+            .context("genesis overflows")?;
+        Ok(())
+    }
+
+    /// `buyer` burns `tokens_amount` for credits at the current prices.
+    fn buy(&self, net: &EmbeddedNetwork, buyer: &Keypair, tokens_amount: u64) -> Result<()> {
+        self.refresh_prices(net)?;
+        Settle::new(net)
+            .buy(buyer, &self.network, Some(self.pyth), tokens_amount, 0)
+            .context("buying credits")?;
+        Ok(())
+    }
+
+    /// Customers, funded with SOL and genesis tokens.
+    fn add_customers(&mut self, net: &EmbeddedNetwork, mint: &Pubkey) -> Result<()> {
+        for _ in 0..DEMO_CUSTOMERS {
+            let c = self.keys.next();
+            let fund =
+                crate::ix::transfer_lamports(&self.operator.pubkey(), &c.pubkey(), 100_000_000);
+            Registry::new(net)
+                .send(&[fund], &self.operator, &[])
+                .context("funding a customer")?;
+            self.genesis(net, mint, &c.pubkey(), CUSTOMER_TOKENS)?;
+            self.customers.push(c);
+        }
+        Ok(())
+    }
+
+    /// One epoch of usage: each customer buys credits, delegates some to the router and
+    /// burns some itself; the router burns part of each delegation.
+    fn epoch_usage(&self, net: &EmbeddedNetwork) -> Result<()> {
+        let settle = Settle::new(net);
+        let router = self.router.pubkey();
+        for c in &self.customers {
+            self.buy(net, c, CUSTOMER_TOKENS_PER_EPOCH)?;
+            settle
+                .delegate(c, &self.network, &router, DELEGATE)
+                .context("delegating credits to the router")?;
+            settle
+                .burn(c, &self.network, DIRECT_BURN)
+                .context("burning credits for usage")?;
+            settle
+                .burn_delegated(&self.router, &self.network, &router, ROUTER_BURN)
+                .context("the router burning delegated credits")?;
+        }
+        Ok(())
+    }
+
+    /// Sums over every epoch's usage record up to the current epoch.
+    fn usage_totals(&self, net: &EmbeddedNetwork) -> Result<UsageTotals> {
+        let s = st::settlement(net, &self.network)?;
+        let now = st::current_epoch(net, &s)?;
+        let mut t = UsageTotals::default();
+        for e in 0..=now {
+            if let Some(u) = st::usage(net, &self.network, e)? {
+                t.tokens_burned_for_credits += u.tokens_burned_for_credits;
+                t.credits_minted += u.credits_minted;
+                t.credits_burned += u.credits_burned;
+                t.credits_delegated += u.credits_delegated;
+            }
+        }
+        Ok(t)
+    }
 }
 
 /// Epochs the demo runs.
@@ -364,7 +671,9 @@ struct RewardsSummary {
     epochs_finalized: u64,
     by_approvals: u64,
     voided: u64,
-    minted: u64,
+    emitted: u64,
+    reminted: u64,
+    token_supply: u64,
     claimed: u64,
     claims: u64,
     claim_transactions: u64,
@@ -387,56 +696,44 @@ fn mint_supply(net: &EmbeddedNetwork, mint: &anchor_lang::prelude::Pubkey) -> Re
 
 /// Oracles attest epochs, the schedule mints, owners claim; one node changes hands between
 /// claims. Every figure returned is read back from accounts.
+#[allow(clippy::too_many_arguments)]
 fn run_rewards(
     net: &EmbeddedNetwork,
     keys: &DemoKeys,
     operator: &Keypair,
     network: &anchor_lang::prelude::Pubkey,
+    token_mint: &anchor_lang::prelude::Pubkey,
     owners: &[Keypair],
+    market: &mut Market,
     progress: bool,
 ) -> Result<RewardsSummary> {
     use crate::emissions::{self as em, Emissions, RewardAccounts};
     use crate::rewards::EpochRewardsFile;
     use crate::verifier::Verifier;
     use emissions::{Decay, ScheduleArgs};
-    use proof_verifier::OracleSetArgs;
     use std::collections::BTreeMap;
 
     let reg = Registry::new(net);
     let v = Verifier::new(net);
     let e = Emissions::new(net);
-    let oracles: Vec<Keypair> = (0..3).map(|_| keys.next()).collect();
-    for o in &oracles {
-        let fund = crate::ix::transfer_lamports(&operator.pubkey(), &o.pubkey(), 1_000_000_000);
-        reg.send(&[fund], operator, &[])
-            .context("funding an oracle")?;
-    }
-    let genesis = net.unix_time()?;
-    v.init_oracle_set(
-        operator,
-        network,
-        OracleSetArgs {
-            oracles: oracles.iter().map(|k| k.pubkey()).collect(),
-            threshold: 2,
-            genesis_ts: genesis,
-            epoch_length_s: EPOCH_LENGTH_S,
-            challenge_period_s: CHALLENGE_S,
-        },
-    )
-    .context("creating the oracle set")?;
-
-    // The reward token: SPL Token, its mint authority the emissions PDA from the start.
-    let mint = keys.next();
-    reg.create_mint(
-        operator,
-        &mint,
-        &em::authority_address(network),
-        6,
+    // Customers get their genesis tokens, then the network's token becomes the reward
+    // token: the emissions PDA takes its mint authority.
+    market.add_customers(net, token_mint)?;
+    let oracles = &market.oracles;
+    let handover = tokens::set_mint_authority(
         &tokens::TOKEN_PROGRAM,
-    )
-    .context("creating the reward mint")?;
+        token_mint,
+        &operator.pubkey(),
+        &em::authority_address(network),
+    )?;
+    reg.send(&[handover], operator, &[])
+        .context("handing the mint authority to emissions")?;
+    // the supply at the handover: the genesis allocation less what owners burned so far
+    let genesis_supply = mint_supply(net, token_mint)?
+        + crate::settlement::settlement(net, network)?.tokens_burned_total;
+    let mint = token_mint;
     let ata = |owner: &anchor_lang::prelude::Pubkey| {
-        crate::pda::associated_token(owner, &mint.pubkey(), &tokens::TOKEN_PROGRAM)
+        crate::pda::associated_token(owner, mint, &tokens::TOKEN_PROGRAM)
     };
     let oracle_wallet = keys.next();
     let treasury_wallet = keys.next();
@@ -444,7 +741,7 @@ fn run_rewards(
         let ix = tokens::create_associated_account(
             &operator.pubkey(),
             &w.pubkey(),
-            &mint.pubkey(),
+            mint,
             &tokens::TOKEN_PROGRAM,
         );
         reg.send(&[ix], operator, &[])
@@ -462,16 +759,18 @@ fn run_rewards(
         breaker_window_s: 86_400,
         breaker_threshold: 10 * initial,
         first_epoch: 0,
+        // half of each epoch's burns come back with its emission, at most 100 tokens
+        bme_share_bps: 5_000,
+        bme_cap_per_epoch: initial / 10,
     };
     let rewards = RewardAccounts {
-        reward_mint: mint.pubkey(),
+        reward_mint: *mint,
         oracle_rewards: ata(&oracle_wallet.pubkey()),
         treasury: ata(&treasury_wallet.pubkey()),
         token_program: tokens::TOKEN_PROGRAM,
     };
     e.initialize(operator, network, rewards, args.clone())
         .context("initialising emissions")?;
-    let supply_before = mint_supply(net, &mint.pubkey())?;
 
     let mut previous: BTreeMap<anchor_lang::prelude::Pubkey, u64> = BTreeMap::new();
     let mut claims = 0u64;
@@ -491,6 +790,8 @@ fn run_rewards(
 
     let pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
     for epoch in 0..DEMO_EPOCHS {
+        // Customers buy credits and use them, directly and through the router.
+        market.epoch_usage(net)?;
         // The epoch ends by the oracle set's clock before anyone may report it.
         net.advance_time(i64::from(EPOCH_LENGTH_S))?;
         let work: BTreeMap<_, _> = accounts::nodes_of(net, network)?
@@ -586,15 +887,26 @@ fn run_rewards(
     pb.finish_and_clear();
 
     let s = em::schedule(net, network)?;
-    let supply = mint_supply(net, &mint.pubkey())?;
-    // The schedule's promise, recomputed from its parameters alone.
+    let supply = mint_supply(net, mint)?;
+    // The schedule's promise, recomputed from its parameters alone, and the re-mint from
+    // each epoch's usage record.
     let core = s.core();
     let mut expected = 0u64;
+    let mut expected_remint = 0u64;
     for epoch in 0..s.epochs_finalized {
         expected = expected
             .checked_add(core.amount_for_epoch(epoch, expected))
             .context("expected emissions overflow")?;
+        let burned = em::tokens_burned_in(net, network, epoch)?;
+        expected_remint = expected_remint
+            .checked_add(depin_core::price::bme_remint(
+                burned,
+                args.bme_share_bps,
+                args.bme_cap_per_epoch,
+            ))
+            .context("expected re-mint overflows")?;
     }
+    let burned_total = crate::settlement::settlement(net, network)?.tokens_burned_total;
     let mut claimed = 0u64;
     for owner in owners
         .iter()
@@ -631,15 +943,22 @@ fn run_rewards(
         epochs_finalized: s.epochs_finalized,
         by_approvals,
         voided,
-        minted: supply.saturating_sub(supply_before),
+        emitted: s.emitted_total,
+        reminted: s.reminted_total,
+        token_supply: supply,
         claimed,
         claims,
         claim_transactions,
         transferred_to_new_owner,
         follow_owner,
         supply_reconciles: s.epochs_finalized > 0
-            && supply == expected
-            && s.emitted_total == expected,
+            && genesis_supply == market.genesis_total
+            && s.emitted_total == expected
+            && s.reminted_total == expected_remint
+            && u128::from(supply) + u128::from(burned_total)
+                == u128::from(market.genesis_total)
+                    + u128::from(expected)
+                    + u128::from(expected_remint),
     })
 }
 

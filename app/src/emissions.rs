@@ -74,7 +74,14 @@ pub fn initialize(
     )
 }
 
-pub fn finalize_epoch(network: &Pubkey, r: RewardAccounts, epoch: u64) -> Instruction {
+/// `usage`: fee_settlement's usage record of the epoch, required when the schedule re-mints
+/// burns (see [`finalize_epoch_instructions`]).
+pub fn finalize_epoch(
+    network: &Pubkey,
+    r: RewardAccounts,
+    epoch: u64,
+    usage: Option<Pubkey>,
+) -> Instruction {
     build(
         acc::FinalizeEpoch {
             network: *network,
@@ -86,6 +93,7 @@ pub fn finalize_epoch(network: &Pubkey, r: RewardAccounts, epoch: u64) -> Instru
             oracle_rewards: r.oracle_rewards,
             treasury: r.treasury,
             token_program: r.token_program,
+            usage,
         },
         data::FinalizeEpoch { epoch },
     )
@@ -157,6 +165,36 @@ pub fn reward_accounts(t: &(impl Transport + ?Sized), network: &Pubkey) -> Resul
     })
 }
 
+/// `finalize_epoch` for `epoch`, with the epoch's usage record when the schedule re-mints
+/// burns (opened first, paid by `payer`, if nobody used the epoch).
+pub fn finalize_epoch_instructions(
+    t: &dyn Transport,
+    payer: &Pubkey,
+    network: &Pubkey,
+    epoch: u64,
+) -> Result<Vec<Instruction>> {
+    let s = schedule(t, network)?;
+    let r = reward_accounts(t, network)?;
+    let mut ixs = vec![];
+    let usage = if s.bme_share_bps > 0 {
+        ixs.extend(crate::settlement::open_usage_if_missing(
+            t, payer, network, epoch,
+        )?);
+        Some(crate::settlement::usage_address(network, epoch))
+    } else {
+        None
+    };
+    ixs.push(finalize_epoch(network, r, epoch, usage));
+    Ok(ixs)
+}
+
+/// Tokens fee_settlement burned for credits in `epoch` (0 without a usage record).
+pub fn tokens_burned_in(t: &dyn Transport, network: &Pubkey, epoch: u64) -> Result<u64> {
+    Ok(crate::settlement::usage(t, network, epoch)?
+        .map(|u| u.tokens_burned_for_credits)
+        .unwrap_or(0))
+}
+
 /// One call per instruction.
 pub struct Emissions<'t> {
     reg: Registry<'t>,
@@ -186,9 +224,8 @@ impl<'t> Emissions<'t> {
         network: &Pubkey,
         epoch: u64,
     ) -> Result<TxOutcome> {
-        let r = reward_accounts(self.reg.transport, network)?;
-        self.reg
-            .send(&[finalize_epoch(network, r, epoch)], payer, &[])
+        let ixs = finalize_epoch_instructions(self.reg.transport, &payer.pubkey(), network, epoch)?;
+        self.reg.send(&ixs, payer, &[])
     }
 
     /// Claims for `node` into its current owner's associated reward account (created if

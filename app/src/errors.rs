@@ -32,6 +32,9 @@ impl TxFailure {
                     Some(p) if p == emissions::ID.to_string() => {
                         name_in(emissions::EmissionsError::ALL, *code)
                     }
+                    Some(p) if p == fee_settlement::ID.to_string() => {
+                        name_in(fee_settlement::SettlementError::ALL, *code)
+                    }
                     _ => name_of_code(*code),
                 }
             }
@@ -113,6 +116,12 @@ impl ErrorName for proof_verifier::ProofError {
 }
 
 impl ErrorName for emissions::EmissionsError {
+    fn error_name(&self) -> String {
+        self.name()
+    }
+}
+
+impl ErrorName for fee_settlement::SettlementError {
     fn error_name(&self) -> String {
         self.name()
     }

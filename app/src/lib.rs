@@ -15,6 +15,7 @@ pub mod ix;
 pub mod pda;
 pub mod registry;
 pub mod rewards;
+pub mod settlement;
 pub mod tokens;
 pub mod transport;
 pub mod txcodec;

@@ -65,7 +65,9 @@ pub fn hash_from_hex(s: &str) -> Result<[u8; 32]> {
 
 /// The operators' share the schedule will mint for `epoch`, projecting the epochs still to
 /// be finalised before it (their emissions count toward max supply first).
-pub fn operators_amount(s: &EmissionSchedule, epoch: u64) -> Result<u64> {
+/// `tokens_burned`: what fee_settlement burned for credits in `epoch` (its usage record),
+/// of which the schedule re-mints a capped share with the epoch's emission.
+pub fn operators_amount(s: &EmissionSchedule, epoch: u64, tokens_burned: u64) -> Result<u64> {
     ensure!(
         epoch >= s.next_epoch,
         "epoch {epoch} is already finalised (next is {})",
@@ -83,7 +85,10 @@ pub fn operators_amount(s: &EmissionSchedule, epoch: u64) -> Result<u64> {
             .checked_add(core.amount_for_epoch(e, emitted))
             .context("emission total overflows u64")?;
     }
-    let amount = core.amount_for_epoch(epoch, emitted);
+    let amount = core
+        .amount_for_epoch(epoch, emitted)
+        .checked_add(s.remint_for(tokens_burned))
+        .context("the epoch's amount overflows u64")?;
     let (operators, _, _) = s
         .split(amount)
         .map_err(|e| anyhow::anyhow!("splitting the epoch's amount: {e:?}"))?;
@@ -149,7 +154,25 @@ impl EpochRewardsFile {
         work: &BTreeMap<Pubkey, u64>,
     ) -> Result<Self> {
         let s = crate::emissions::schedule(t, network)?;
-        Self::compute(network, epoch, operators_amount(&s, epoch)?, previous, work)
+        let burned = if s.bme_share_bps > 0 {
+            // the re-mint depends on the epoch's burns: only final once the epoch is over
+            let settlement = crate::settlement::settlement(t, network)?;
+            let now = crate::settlement::current_epoch(t, &settlement)?;
+            anyhow::ensure!(
+                now > epoch,
+                "epoch {epoch} is still running: its burns (and so its re-mint) are not final"
+            );
+            crate::emissions::tokens_burned_in(t, network, epoch)?
+        } else {
+            0
+        };
+        Self::compute(
+            network,
+            epoch,
+            operators_amount(&s, epoch, burned)?,
+            previous,
+            work,
+        )
     }
 
     pub fn network(&self) -> Result<Pubkey> {

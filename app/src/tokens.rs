@@ -98,3 +98,22 @@ pub fn supply(data: &[u8]) -> Option<u64> {
     let b: [u8; 8] = data.get(36..44)?.try_into().ok()?;
     Some(u64::from_le_bytes(b))
 }
+
+/// Hands `mint`'s mint authority from `current` to `new` (a genesis allocation minted, the
+/// emission schedule takes over).
+pub fn set_mint_authority(
+    token_program: &Pubkey,
+    mint: &Pubkey,
+    current: &Pubkey,
+    new: &Pubkey,
+) -> anyhow::Result<Instruction> {
+    spl_token_2022::instruction::set_authority(
+        token_program,
+        mint,
+        Some(new),
+        spl_token_2022::instruction::AuthorityType::MintTokens,
+        current,
+        &[],
+    )
+    .map_err(|e| anyhow::anyhow!("set authority: {e}"))
+}

@@ -224,6 +224,16 @@ mod tests {
                 "{name}"
             );
         }
+        for name in crate::FEE_SETTLEMENT_INSTRUCTIONS {
+            assert!(
+                b.budgets.contains_key(&format!("fee_settlement::{name}")),
+                "{name}"
+            );
+        }
+        // the goal for delegated burns (Helium: 36,574); mint_credits' goal holds
+        // for a Token-2022 token (tests/cu_scenarios.rs), its budget covers SPL Token's burn
+        assert!(b.budgets["fee_settlement::burn_delegated_credits"] <= 12_000);
+        assert!(b.budgets["fee_settlement::mint_credits"] <= 19_000);
         for name in crate::PROOF_VERIFIER_INSTRUCTIONS {
             assert!(
                 b.budgets.contains_key(&format!("proof_verifier::{name}")),

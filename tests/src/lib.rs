@@ -22,6 +22,7 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 
 pub mod cu_report;
 pub mod rewards;
+pub mod settlement;
 
 /// Epoch length of the rewards test networks.
 pub const EPOCH_S_FOR_REWARDS: u32 = 3_600;
@@ -29,6 +30,19 @@ pub const EPOCH_S_FOR_REWARDS: u32 = 3_600;
 /// Every emissions instruction.
 pub const EMISSIONS_INSTRUCTIONS: [&str; 4] =
     ["initialize", "finalize_epoch", "open_claim", "claim"];
+
+/// Every fee_settlement instruction.
+pub const FEE_SETTLEMENT_INSTRUCTIONS: [&str; 9] = [
+    "initialize",
+    "update_settlement",
+    "open_epoch_usage",
+    "open_escrow",
+    "post_price",
+    "mint_credits",
+    "delegate_credits",
+    "burn_credits",
+    "burn_delegated_credits",
+];
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
 pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [
@@ -400,6 +414,11 @@ pub fn anchor(e: AnchorError) -> u32 {
 /// Runs `depin <args> --output json` through the CLI's own parser and code against `w`'s
 /// embedded network; the JSON it prints, or the error text.
 pub fn run_cli(w: &World, args: &[&str]) -> Result<serde_json::Value, String> {
+    run_cli_on(&w.net, args)
+}
+
+/// [`run_cli`] against any embedded network.
+pub fn run_cli_on(net: &EmbeddedNetwork, args: &[&str]) -> Result<serde_json::Value, String> {
     use clap::Parser;
     let mut argv = vec![
         "depin",
@@ -411,6 +430,6 @@ pub fn run_cli(w: &World, args: &[&str]) -> Result<serde_json::Value, String> {
     argv.extend_from_slice(args);
     let cli = depin::cli::Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    depin::cli::run_with(cli, &w.net, &mut out).map_err(|e| format!("{e:#}"))?;
+    depin::cli::run_with(cli, net, &mut out).map_err(|e| format!("{e:#}"))?;
     serde_json::from_slice(&out).map_err(|e| e.to_string())
 }

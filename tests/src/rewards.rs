@@ -35,6 +35,8 @@ pub fn schedule_args() -> ScheduleArgs {
         breaker_window_s: 86_400,
         breaker_threshold: 50_000_000,
         first_epoch: 0,
+        bme_share_bps: 0,
+        bme_cap_per_epoch: 0,
     }
 }
 

@@ -357,7 +357,7 @@ fn epochs_finalise_once_in_order_after_a_final_report() {
     let (_a, _b, nodes) = three_nodes(&mut rw);
     let work: BTreeMap<Pubkey, u64> = nodes.iter().copied().zip([1, 2, 3]).collect();
     let (network, rewards) = (rw.w.network, rw.rewards);
-    let fin = |epoch| em::finalize_epoch(&network, rewards, epoch);
+    let fin = |epoch| em::finalize_epoch(&network, rewards, epoch, None);
     let watch = [
         em::schedule_address(&rw.w.network),
         rw.reward_mint,
@@ -452,7 +452,7 @@ fn the_circuit_breaker_and_max_supply_stop_minting() {
         .unwrap();
     let watch = [em::schedule_address(&rw.w.network), rw.reward_mint];
     let payer = [rw.w.operator.pubkey()];
-    let fin1 = em::finalize_epoch(&rw.w.network, rw.rewards, 1);
+    let fin1 = em::finalize_epoch(&rw.w.network, rw.rewards, 1, None);
     rw.w.assert_refused(&watch, &payer, xcode(X::CircuitBreakerTripped), || {
         rw.w.send(std::slice::from_ref(&fin1), &rw.w.operator, &[])
     });
@@ -470,7 +470,7 @@ fn the_circuit_breaker_and_max_supply_stop_minting() {
         .unwrap();
     assert_eq!(supply(&rw), 2_500_000);
     rw.w.net.advance_time(86_400).unwrap();
-    let fin3 = em::finalize_epoch(&rw.w.network, rw.rewards, 3);
+    let fin3 = em::finalize_epoch(&rw.w.network, rw.rewards, 3, None);
     rw.w.assert_refused(&watch, &payer, xcode(X::MaxSupplyReached), || {
         rw.w.send(&[fin3], &rw.w.operator, &[])
     });

@@ -164,6 +164,9 @@ fn documented_account_sizes_are_real() {
         ("EpochReport", proof_verifier::EpochReport::SPACE),
         ("EmissionSchedule", emissions::EmissionSchedule::SPACE),
         ("ClaimRecord", emissions::ClaimRecord::SPACE),
+        ("Settlement", fee_settlement::Settlement::SPACE),
+        ("OraclePrices", fee_settlement::OraclePrices::SPACE),
+        ("EpochUsage", fee_settlement::EpochUsage::SPACE),
     ];
     for (name, size) in sizes {
         let row = text
@@ -226,4 +229,45 @@ fn emissions_idl_lists_everything() {
         assert_eq!(e["name"].as_str().unwrap(), ours.name());
         assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
     }
+}
+
+#[test]
+fn fee_settlement_idl_lists_everything() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/idl/fee_settlement.json"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; generate it with scripts/idl.sh"));
+    let idl: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(idl["address"], fee_settlement::ID.to_string());
+    let mut expected = depin_tests::FEE_SETTLEMENT_INSTRUCTIONS.to_vec();
+    expected.sort();
+    assert_eq!(names(&idl, "instructions"), expected);
+    assert_eq!(
+        names(&idl, "accounts"),
+        vec!["EpochUsage", "OraclePrices", "Settlement"]
+    );
+    assert_eq!(names(&idl, "events").len(), 8);
+    let errors = idl["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), fee_settlement::SettlementError::ALL.len());
+    for (e, ours) in errors.iter().zip(fee_settlement::SettlementError::ALL) {
+        assert_eq!(e["name"].as_str().unwrap(), ours.name());
+        assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
+    }
+    // optional price accounts, as Anchor's TypeScript client expects them
+    let mint = idl["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "mint_credits")
+        .unwrap();
+    let optional: Vec<&str> = mint["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["optional"] == true)
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(optional, vec!["pyth_price", "oracle_prices", "oracle_set"]);
 }

@@ -23,12 +23,14 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+mod credits;
 mod maker;
 mod network;
 mod node;
 mod oracles;
 mod rewards;
 
+pub use credits::{format_price, parse_decimal, BmeCmd, CreditsCmd, PriceCmd};
 pub use maker::{maker_json, MakerCmd};
 pub use network::{network_json, NetworkCmd};
 pub use node::{
@@ -104,6 +106,15 @@ pub enum Command {
     /// Operator rewards: compute an epoch's tree, show what is owed, claim.
     #[command(subcommand)]
     Rewards(RewardsCmd),
+    /// Credits: set up the settlement, buy with tokens, delegate, burn for usage.
+    #[command(subcommand)]
+    Credits(CreditsCmd),
+    /// The USD price credits are bought at: show it, post an oracle's.
+    #[command(subcommand)]
+    Price(PriceCmd),
+    /// Burn-and-mint accounting per epoch.
+    #[command(subcommand)]
+    Bme(BmeCmd),
     /// Run a whole network on the embedded runtime and print a summary.
     Demo(DemoArgs),
 }
@@ -152,10 +163,17 @@ pub fn run_with(cli: Cli, transport: &dyn Transport, out: &mut dyn Write) -> Res
     emit(&cli, out, value)
 }
 
-fn emit(cli: &Cli, out: &mut dyn Write, value: Value) -> Result<()> {
-    match cli.output {
-        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
-        OutputFormat::Text => write_text(out, &value, 0)?,
+/// A command's result: JSON as is (less a text `table`), text as a tree, or as its `table`
+/// when it has one.
+fn emit(cli: &Cli, out: &mut dyn Write, mut value: Value) -> Result<()> {
+    let table = value
+        .as_object_mut()
+        .and_then(|m| m.remove("table"))
+        .and_then(|t| t.as_str().map(str::to_string));
+    match (cli.output, table) {
+        (OutputFormat::Json, _) => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+        (OutputFormat::Text, Some(t)) => write!(out, "{t}")?,
+        (OutputFormat::Text, None) => write_text(out, &value, 0)?,
     }
     Ok(())
 }
@@ -285,6 +303,9 @@ impl Ctx<'_> {
             Command::Report(c) => self.report(c),
             Command::Emissions(c) => self.emissions(c),
             Command::Rewards(c) => self.rewards(c),
+            Command::Credits(c) => self.credits(c),
+            Command::Price(c) => self.price(c),
+            Command::Bme(c) => self.bme(c),
             Command::Demo(_) => bail!("demo runs on its own embedded network; use `depin demo`"),
         }
     }

@@ -37,6 +37,13 @@ pub struct ScheduleOpts {
     /// The first epoch that is paid.
     #[arg(long, default_value_t = 0)]
     pub first_epoch: u64,
+    /// Burn-and-mint: re-mint this share (basis points) of each epoch's tokens burned for
+    /// credits with the epoch's emission (0: off). Needs fee_settlement on the network.
+    #[arg(long, default_value_t = 0)]
+    pub bme_share_bps: u16,
+    /// The most re-minted per epoch (base units).
+    #[arg(long, default_value_t = 0)]
+    pub bme_cap_per_epoch: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,6 +183,8 @@ impl Ctx<'_> {
                             .context("--initial-per-epoch is too large")?,
                     },
                     first_epoch: o.first_epoch,
+                    bme_share_bps: o.bme_share_bps,
+                    bme_cap_per_epoch: o.bme_cap_per_epoch,
                 };
                 let r = RewardAccounts {
                     reward_mint: *reward_mint,
@@ -202,12 +211,11 @@ impl Ctx<'_> {
                 let a = network_address(network)?;
                 let s = em::schedule(self.t(), &a)?;
                 let epoch = epoch.unwrap_or(s.next_epoch);
-                let r = em::reward_accounts(self.t(), &a)?;
-                let amount = crate::rewards::operators_amount(&s, epoch).ok();
-                self.deliver(
-                    &[em::finalize_epoch(&a, r, epoch)],
-                    json!({ "epoch": epoch, "operators_amount": amount }),
-                )
+                let burned = em::tokens_burned_in(self.t(), &a, epoch)?;
+                let amount = crate::rewards::operators_amount(&s, epoch, burned).ok();
+                let ixs =
+                    em::finalize_epoch_instructions(self.t(), &self.signer_key()?, &a, epoch)?;
+                self.deliver(&ixs, json!({ "epoch": epoch, "operators_amount": amount }))
             }
         }
     }

@@ -24,6 +24,7 @@ pub const PROGRAMS: &[(&str, Pubkey)] = &[
     ("node_registry", node_registry::ID),
     ("proof_verifier", proof_verifier::ID),
     ("emissions", emissions::ID),
+    ("fee_settlement", fee_settlement::ID),
 ];
 
 /// How programs are executed.
@@ -77,6 +78,7 @@ macro_rules! leaked_entry {
 leaked_entry!(registry_entry, node_registry);
 leaked_entry!(verifier_entry, proof_verifier);
 leaked_entry!(emissions_entry, emissions);
+leaked_entry!(settlement_entry, fee_settlement);
 
 /// A ProgramTest with every depin-kit program added in `mode`.
 pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
@@ -95,6 +97,11 @@ pub fn program_test(mode: &RuntimeMode) -> ProgramTest {
                 processor!(verifier_entry),
             );
             pt.add_program("emissions", emissions::ID, processor!(emissions_entry));
+            pt.add_program(
+                "fee_settlement",
+                fee_settlement::ID,
+                processor!(settlement_entry),
+            );
         }
         RuntimeMode::Sbf(dir) => {
             static SET_DIR: Once = Once::new();

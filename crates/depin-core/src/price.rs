@@ -118,10 +118,21 @@ impl Price {
         decimals: u8,
         credits_per_usd: u64,
     ) -> Result<u64, PriceError> {
-        let (p, e) = self.scale(decimals)?;
+        let (p, mut e) = self.scale(decimals)?;
+        // Cancel powers of ten between `credits_per_usd` and a negative exponent (Helium's
+        // 100,000 against 10⁻¹⁴): the quotient is the same, and it usually fits the u64
+        // division below instead of the u128 one (thousands of CU on SBF).
+        let mut cpu = credits_per_usd;
+        for _ in 0..MAX_SCALE {
+            if e >= 0 || cpu == 0 || !cpu.is_multiple_of(10) {
+                break;
+            }
+            cpu /= 10;
+            e += 1;
+        }
         let value = u128::from(tokens)
             .checked_mul(u128::from(p))
-            .and_then(|v| v.checked_mul(u128::from(credits_per_usd)))
+            .and_then(|v| v.checked_mul(u128::from(cpu)))
             .ok_or(PriceError::Overflow)?;
         let pow = 10u128
             .checked_pow(e.unsigned_abs())
@@ -347,6 +358,44 @@ mod tests {
                     prop_assert!((u128::from(credits) + 1) * pow > value);
                 }
                 Err(err) => prop_assert_eq!(err, PriceError::Overflow),
+            }
+        }
+
+        // The same exact floor when credits per USD carries powers of ten (the path that
+        // cancels them against the exponent), Helium's 100,000 included.
+        #[test]
+        fn credits_with_round_credits_per_usd_are_exact(
+            tokens in 0u64..=u64::MAX >> 8,
+            price in 1i64..=1i64 << 44,
+            expo in -14i32..=2,
+            decimals in 0u8..=9,
+            base in 1u64..=1_000,
+            zeros in 0u32..=9,
+        ) {
+            let cpu = base * 10u64.pow(zeros);
+            let p = Price { price, conf: 0, expo };
+            let e = i64::from(expo) - i64::from(decimals);
+            // reference without cancelling, in u128 where it fits
+            let value = u128::from(tokens)
+                .checked_mul(price as u128)
+                .and_then(|v| v.checked_mul(u128::from(cpu)));
+            let reference = value.and_then(|v| {
+                if e >= 0 {
+                    v.checked_mul(10u128.pow(e as u32))
+                } else {
+                    Some(v / 10u128.pow((-e) as u32))
+                }
+            });
+            match (p.credits_for_tokens(tokens, decimals, cpu), reference) {
+                (Ok(c), Some(r)) => prop_assert_eq!(u128::from(c), r),
+                // the un-cancelled product overflows u128 but the cancelled one fits: only
+                // possible with a negative exponent (a division follows)
+                (Ok(_), None) => prop_assert!(e < 0),
+                (Err(err), Some(r)) => {
+                    prop_assert_eq!(err, PriceError::Overflow);
+                    prop_assert!(r > u128::from(u64::MAX));
+                }
+                (Err(err), None) => prop_assert_eq!(err, PriceError::Overflow),
             }
         }
 

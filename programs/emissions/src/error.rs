@@ -57,4 +57,10 @@ emissions_errors! {
     WrongClaimRecord,
     #[msg("the reward mint has a freeze authority or an extension other than metadata")]
     UnsafeRewardMint,
+    #[msg("burn-and-mint share above 10,000 basis points or cap overflows")]
+    InvalidBme,
+    #[msg("the schedule re-mints burns: pass the epoch's fee_settlement usage record")]
+    MissingEpochUsage,
+    #[msg("account is not fee_settlement's usage record of this network and epoch")]
+    WrongEpochUsage,
 }

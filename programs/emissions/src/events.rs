@@ -17,7 +17,10 @@ pub struct EpochFinalized {
     pub network: Pubkey,
     pub epoch: u64,
     pub root: [u8; 32],
+    /// The schedule's amount for the epoch.
     pub minted: u64,
+    /// Added back for the epoch's burns (burn-and-mint), split like `minted`.
+    pub reminted: u64,
     pub to_operators: u64,
     pub to_oracles: u64,
     pub to_treasury: u64,

@@ -67,6 +67,13 @@ pub struct EmissionSchedule {
     pub bump: u8,
     pub authority_bump: u8,
     pub vault_bump: u8,
+    /// Burn-and-mint: each epoch re-mints `bme_share_bps` of the tokens fee_settlement burned
+    /// for credits in it, at most `bme_cap_per_epoch` (0 bps: off).
+    pub bme_share_bps: u16,
+    pub bme_cap_per_epoch: u64,
+    /// Re-minted by all finalised epochs (not counted in `emitted_total`, so the curve and
+    /// max supply are the schedule's alone; re-mints only replace burned tokens).
+    pub reminted_total: u64,
 }
 
 /// What `claim` reads of a schedule, straight from the account's bytes: deserialising all
@@ -132,6 +139,11 @@ impl<'a> ScheduleView<'a> {
 
 impl EmissionSchedule {
     pub const SPACE: usize = 8 + EmissionSchedule::INIT_SPACE;
+
+    /// What `finalize_epoch` re-mints for an epoch whose credit purchases burned `tokens`.
+    pub fn remint_for(&self, tokens_burned: u64) -> u64 {
+        depin_core::price::bme_remint(tokens_burned, self.bme_share_bps, self.bme_cap_per_epoch)
+    }
 
     pub fn core(&self) -> Schedule {
         core(
@@ -262,6 +274,9 @@ mod tests {
                 bump: 250,
                 authority_bump: 251,
                 vault_bump: 252,
+                bme_share_bps: 253,
+                bme_cap_per_epoch: 254,
+                reminted_total: 255,
             };
             let mut data = vec![];
             s.try_serialize(&mut data).unwrap();
@@ -275,7 +290,7 @@ mod tests {
                 assert_eq!(v.root_for(e), s.root_for(e), "epoch {e}");
             }
             assert!(v.root_for(104).is_some() && v.root_for(105).is_none());
-            assert!(ScheduleView::new(&data[..582]).is_err());
+            assert!(ScheduleView::new(&data[..data.len() - 1]).is_err());
             let mut other = data.clone();
             other[0] ^= 1;
             assert!(ScheduleView::new(&other).is_err());

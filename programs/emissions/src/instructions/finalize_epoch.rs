@@ -5,12 +5,14 @@ use proof_verifier::state::{EpochReport, ReportStatus};
 
 /// Accounts: `network`, `schedule` (mut), `report` (proof_verifier's `EpochReport` of
 /// `network` and `epoch`), `reward_mint` (mut), `mint_authority`, `vault`, `oracle_rewards`
-/// and `treasury` (mut, the schedule's), `token_program`.
+/// and `treasury` (mut, the schedule's), `token_program`, `usage` (fee_settlement's
+/// `EpochUsage` of `network` and `epoch`; required when the schedule re-mints burns).
 ///
 /// Permissionless and once per epoch, each epoch right after the previous one (no gaps):
 /// mints the schedule's amount for `epoch` through the circuit breaker, the operators' share
 /// into the vault (claimed against the report's root), the oracles' and treasury's shares to
-/// their accounts.
+/// their accounts. With burn-and-mint on, the epoch's amount grows by the capped share of the
+/// tokens burned for credits in the epoch (`usage`), split the same way.
 ///
 /// Checked without PDA derivations (they cost 1,500 CU each): the schedule is this
 /// program's account and only `initialize` creates one, for a checked network, so
@@ -54,6 +56,10 @@ pub struct FinalizeEpoch<'info> {
     #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: fee_settlement's account (owner, discriminator) whose `network` and `epoch`
+    /// fields are this epoch's: fee_settlement creates one only at `[USAGE, network, epoch]`
+    /// and writes it only during that epoch, which has ended once its report is final.
+    pub usage: Option<UncheckedAccount<'info>>,
 }
 
 impl<'info> FinalizeEpoch<'info> {
@@ -83,6 +89,36 @@ impl<'info> FinalizeEpoch<'info> {
             EmissionsError::WrongMintAuthority
         );
         Ok(())
+    }
+
+    /// Tokens burned for credits in `epoch`, as its usage record says (0 with BME off).
+    fn tokens_burned(&self, epoch: u64) -> Result<u64> {
+        if self.schedule.bme_share_bps == 0 {
+            return Ok(0);
+        }
+        use fee_settlement::state::EpochUsage;
+        let usage = self
+            .usage
+            .as_ref()
+            .ok_or(EmissionsError::MissingEpochUsage)?;
+        require_keys_eq!(
+            *usage.owner,
+            fee_settlement::ID,
+            EmissionsError::WrongEpochUsage
+        );
+        let data = usage.try_borrow_data()?;
+        let field = |at: usize| -> Option<&[u8]> { data.get(at..at + 8) };
+        let network = data.get(EpochUsage::NETWORK_AT..EpochUsage::NETWORK_AT + 32);
+        let ok = data.len() == EpochUsage::SPACE
+            && data.get(..8) == Some(EpochUsage::DISCRIMINATOR)
+            && network == Some(self.network.key().as_ref())
+            && field(EpochUsage::EPOCH_AT) == Some(&epoch.to_le_bytes()[..]);
+        require!(ok, EmissionsError::WrongEpochUsage);
+        let tokens = field(EpochUsage::TOKENS_BURNED_AT)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or(EmissionsError::WrongEpochUsage)?;
+        Ok(tokens)
     }
 
     fn mint(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
@@ -116,9 +152,13 @@ impl<'info> FinalizeEpoch<'info> {
             .core()
             .amount_for_epoch(epoch, a.schedule.emitted_total);
         require!(amount > 0, EmissionsError::MaxSupplyReached);
+        let reminted = a.schedule.remint_for(a.tokens_burned(epoch)?);
+        let total = amount
+            .checked_add(reminted)
+            .ok_or(EmissionsError::ArithmeticOverflow)?;
         let now = Clock::get()?.unix_timestamp;
-        a.schedule.consume_breaker(now, amount)?;
-        let (operators, oracles, treasury) = a.schedule.split(amount)?;
+        a.schedule.consume_breaker(now, total)?;
+        let (operators, oracles, treasury) = a.schedule.split(total)?;
         a.mint(a.vault.to_account_info(), operators)?;
         a.mint(a.oracle_rewards.to_account_info(), oracles)?;
         a.mint(a.treasury.to_account_info(), treasury)?;
@@ -127,6 +167,10 @@ impl<'info> FinalizeEpoch<'info> {
         s.emitted_total = s
             .emitted_total
             .checked_add(amount)
+            .ok_or(EmissionsError::ArithmeticOverflow)?;
+        s.reminted_total = s
+            .reminted_total
+            .checked_add(reminted)
             .ok_or(EmissionsError::ArithmeticOverflow)?;
         s.next_epoch = epoch
             .checked_add(1)
@@ -141,6 +185,7 @@ impl<'info> FinalizeEpoch<'info> {
             epoch,
             root,
             minted: amount,
+            reminted,
             to_operators: operators,
             to_oracles: oracles,
             to_treasury: treasury,

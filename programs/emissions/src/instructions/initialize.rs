@@ -22,6 +22,10 @@ pub struct ScheduleArgs {
     pub breaker_threshold: u64,
     /// The first epoch to finalise (epochs before it are never minted).
     pub first_epoch: u64,
+    /// Burn-and-mint: the share of each epoch's tokens burned for credits re-minted with the
+    /// epoch's emission (0: off), and the most re-minted per epoch.
+    pub bme_share_bps: u16,
+    pub bme_cap_per_epoch: u64,
 }
 
 /// Accounts: `authority` (signer, node_registry network authority, pays rent), `network`,
@@ -108,11 +112,20 @@ impl Initialize<'_> {
             + u32::from(args.oracles_bps)
             + u32::from(args.treasury_bps);
         require!(total == u32::from(BPS), EmissionsError::InvalidSplits);
-        // A threshold below one epoch's amount would refuse every epoch for good.
+        require!(args.bme_share_bps <= BPS, EmissionsError::InvalidBme);
+        // A threshold below one epoch's amount (with the most it may re-mint) would refuse
+        // every such epoch for good.
+        let most = args
+            .initial_per_epoch
+            .max(args.tail_per_epoch)
+            .checked_add(if args.bme_share_bps > 0 {
+                args.bme_cap_per_epoch
+            } else {
+                0
+            })
+            .ok_or(EmissionsError::InvalidBme)?;
         require!(
-            args.breaker_window_s > 0
-                && args.breaker_threshold >= args.initial_per_epoch
-                && args.breaker_threshold >= args.tail_per_epoch,
+            args.breaker_window_s > 0 && args.breaker_threshold >= most,
             EmissionsError::InvalidBreaker
         );
         EmissionSchedule::core_of(args)
@@ -167,6 +180,9 @@ impl Initialize<'_> {
             bump: ctx.bumps.schedule,
             authority_bump: ctx.bumps.mint_authority,
             vault_bump: ctx.bumps.vault,
+            bme_share_bps: args.bme_share_bps,
+            bme_cap_per_epoch: args.bme_cap_per_epoch,
+            reminted_total: 0,
         });
         crate::events::emit(ScheduleInitialized {
             network,

@@ -1,0 +1,19 @@
+pub mod burn_credits;
+pub mod burn_delegated_credits;
+pub mod delegate_credits;
+pub mod initialize;
+pub mod mint_credits;
+pub mod open_epoch_usage;
+pub mod open_escrow;
+pub mod post_price;
+pub mod update_settlement;
+
+pub use burn_credits::*;
+pub use burn_delegated_credits::*;
+pub use delegate_credits::*;
+pub use initialize::*;
+pub use mint_credits::*;
+pub use open_epoch_usage::*;
+pub use open_escrow::*;
+pub use post_price::*;
+pub use update_settlement::*;
