@@ -16,6 +16,7 @@ pub mod pda;
 pub mod registry;
 pub mod rewards;
 pub mod settlement;
+pub mod simulate;
 pub mod tokens;
 pub mod transport;
 pub mod txcodec;

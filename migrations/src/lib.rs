@@ -7,7 +7,8 @@
 //! location_fee_credits = 1000000
 //! attestation_window_s = 86400
 //! # token_mint / credits_mint: existing mints; when absent and the network is new,
-//! # a token mint (SPL Token) and non-transferable credits (Token-2022) are created.
+//! # a token mint (SPL Token) and non-transferable credits (Token-2022, mint authority the
+//! # network's fee_settlement address) are created.
 //! # operator = "<pubkey>"
 //!
 //! [[makers]]
@@ -111,7 +112,10 @@ pub fn bootstrap(t: &dyn Transport, authority: &Keypair, cfg: &NetworkConfig) ->
                 Some(s) => key(s, "credits_mint")?,
                 None => {
                     let m = Keypair::new();
-                    reg.create_credits_mint(authority, &m, &authority.pubkey(), 0)?;
+                    // fee_settlement mints the credits: its settlement address is the
+                    // authority (`depin credits init` then takes the network over)
+                    let settlement = depin::settlement::settlement_address(&network);
+                    reg.create_credits_mint(authority, &m, &settlement, 0)?;
                     report
                         .actions
                         .push(format!("created credits mint {}", m.pubkey()));

@@ -77,7 +77,7 @@ fn before_emissions() -> (SettlementWorld, Vec<Keypair>, RewardAccounts) {
     w.send(&[ix], &w.operator, &[]).unwrap();
     let shares: Vec<Pubkey> = (0..2)
         .map(|_| {
-            let owner = Keypair::new();
+            let owner = w.key();
             let ix = tokens::create_associated_account(
                 &w.operator.pubkey(),
                 &owner.pubkey(),

@@ -124,7 +124,7 @@ fn credits_from_setup_to_usage() {
     assert_eq!(out["credits_minted"], 14_950_000);
     let bal = depin(&["credits", "balance", "cli-bme", "--keypair", &buyer]).unwrap();
     assert_eq!(bal["credits"], 14_950_000);
-    let r = Keypair::new().pubkey().to_string();
+    let r = w.key().pubkey().to_string();
     depin(&[
         "credits",
         "delegate",

@@ -139,7 +139,7 @@ fn settlement_scenarios(token: anchor_lang::prelude::Pubkey) {
         }
         assert!(w.balance(&w.credits_account(&buyer.pubkey())) > 0);
         if source == PriceSource::Pyth {
-            let router = solana_keypair::Keypair::new();
+            let router = w.key();
             settle
                 .delegate(&buyer, &w.network, &router.pubkey(), 1_000)
                 .unwrap();

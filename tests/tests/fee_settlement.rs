@@ -414,7 +414,7 @@ fn credits_cannot_be_transferred() {
 fn usage_burns_direct_and_delegated() {
     let w = world();
     let customer = w.customer(10 * TOKEN);
-    let router = Keypair::new();
+    let router = w.key();
     w.buy(&customer, TOKEN).unwrap();
     let s = w.settle();
     let mine = w.credits_account(&customer.pubkey());

@@ -117,6 +117,8 @@ pub enum Command {
     Bme(BmeCmd),
     /// Run a whole network on the embedded runtime and print a summary.
     Demo(DemoArgs),
+    /// Tokenomics over years on the programs' own integer math: CSV and PNG charts.
+    Simulate(SimulateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,6 +129,16 @@ pub enum TxCmd {
     Send { transaction: String },
     /// Show signers and missing signatures of a base64 transaction.
     Inspect { transaction: String },
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// The scenario (TOML; see examples/scenarios/).
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Where the CSV and PNG go.
+    #[arg(long, default_value = "simulation")]
+    pub out: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -141,6 +153,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         let net = EmbeddedNetwork::start()?;
         let report = demo::run(&net, args.nodes, cli.output == OutputFormat::Text)?;
         return emit(&cli, out, serde_json::to_value(&report)?);
+    }
+    if let Command::Simulate(args) = &cli.command {
+        let summary =
+            crate::simulate::simulate(&args.scenario, &args.out, cli.output == OutputFormat::Text)?;
+        return emit(&cli, out, serde_json::to_value(&summary)?);
     }
     let defaults = config::load_defaults(cli.config.as_deref())?;
     let url = cli.url.clone().unwrap_or(defaults.json_rpc_url.clone());
@@ -307,6 +324,7 @@ impl Ctx<'_> {
             Command::Price(c) => self.price(c),
             Command::Bme(c) => self.bme(c),
             Command::Demo(_) => bail!("demo runs on its own embedded network; use `depin demo`"),
+            Command::Simulate(_) => bail!("simulate needs no cluster; use `depin simulate`"),
         }
     }
 
