@@ -376,6 +376,21 @@ impl<'t> Settle<'t> {
         self.reg.transport
     }
 
+    /// The settlement, the current epoch, and the epoch's `open_epoch_usage` (paid by
+    /// `payer`) when its record does not exist yet: what every credit instruction needs.
+    fn prelude(
+        &self,
+        payer: &Pubkey,
+        network: &Pubkey,
+    ) -> Result<(Settlement, u64, Vec<Instruction>)> {
+        let s = settlement(self.t(), network)?;
+        let epoch = current_epoch(self.t(), &s)?;
+        let ixs = open_usage_if_missing(self.t(), payer, network, epoch)?
+            .into_iter()
+            .collect();
+        Ok((s, epoch, ixs))
+    }
+
     pub fn initialize(
         &self,
         authority: &Keypair,
@@ -419,16 +434,12 @@ impl<'t> Settle<'t> {
         pyth_price: Option<Pubkey>,
         args: MintCreditsArgs,
     ) -> Result<Vec<Instruction>> {
-        let s = settlement(self.t(), network)?;
-        let epoch = current_epoch(self.t(), &s)?;
+        let (s, epoch, mut ixs) = self.prelude(payer, network)?;
         let token_program = self
             .t()
             .get_account(&s.token_mint)?
             .context("the token mint does not exist")?
             .owner;
-        let mut ixs: Vec<Instruction> = open_usage_if_missing(self.t(), payer, network, epoch)?
-            .into_iter()
-            .collect();
         ixs.push(tokens::create_associated_account(
             payer,
             recipient,
@@ -480,11 +491,7 @@ impl<'t> Settle<'t> {
         router: &Pubkey,
         amount: u64,
     ) -> Result<Vec<Instruction>> {
-        let s = settlement(self.t(), network)?;
-        let epoch = current_epoch(self.t(), &s)?;
-        let mut ixs: Vec<Instruction> = open_usage_if_missing(self.t(), payer, network, epoch)?
-            .into_iter()
-            .collect();
+        let (s, epoch, mut ixs) = self.prelude(payer, network)?;
         let escrow = escrow_address(network, router);
         if self.t().get_account(&escrow)?.is_none() {
             ixs.push(open_escrow(payer, network, router, &s.credits_mint));
@@ -514,11 +521,7 @@ impl<'t> Settle<'t> {
         network: &Pubkey,
         amount: u64,
     ) -> Result<Vec<Instruction>> {
-        let s = settlement(self.t(), network)?;
-        let epoch = current_epoch(self.t(), &s)?;
-        let mut ixs: Vec<Instruction> = open_usage_if_missing(self.t(), payer, network, epoch)?
-            .into_iter()
-            .collect();
+        let (s, epoch, mut ixs) = self.prelude(payer, network)?;
         let from = credits_account(holder, &s.credits_mint);
         ixs.push(burn_credits(holder, network, &s, epoch, &from, amount));
         Ok(ixs)
@@ -530,6 +533,27 @@ impl<'t> Settle<'t> {
         self.reg.send(&ixs, holder, &[])
     }
 
+    /// Instructions by which `usage_authority` burns `amount` from `router`'s escrow.
+    pub fn burn_delegated_instructions(
+        &self,
+        usage_authority: &Pubkey,
+        network: &Pubkey,
+        router: &Pubkey,
+        amount: u64,
+    ) -> Result<Vec<Instruction>> {
+        let (s, epoch, mut ixs) = self.prelude(usage_authority, network)?;
+        let escrow = escrow_address(network, router);
+        ixs.push(burn_delegated_credits(
+            usage_authority,
+            network,
+            &s,
+            epoch,
+            &escrow,
+            amount,
+        ));
+        Ok(ixs)
+    }
+
     /// The usage authority burns `amount` from `router`'s escrow.
     pub fn burn_delegated(
         &self,
@@ -538,16 +562,8 @@ impl<'t> Settle<'t> {
         router: &Pubkey,
         amount: u64,
     ) -> Result<TxOutcome> {
-        let s = settlement(self.t(), network)?;
-        let epoch = current_epoch(self.t(), &s)?;
-        let u = usage_authority.pubkey();
-        let mut ixs: Vec<Instruction> = open_usage_if_missing(self.t(), &u, network, epoch)?
-            .into_iter()
-            .collect();
-        let escrow = escrow_address(network, router);
-        ixs.push(burn_delegated_credits(
-            &u, network, &s, epoch, &escrow, amount,
-        ));
+        let ixs =
+            self.burn_delegated_instructions(&usage_authority.pubkey(), network, router, amount)?;
         self.reg.send(&ixs, usage_authority, &[])
     }
 

@@ -417,23 +417,7 @@ impl Ctx<'_> {
                 let signer = self.signer_key()?;
                 let ixs = match router {
                     None => settle.burn_instructions(&signer, &signer, &a, *amount)?,
-                    Some(r) => {
-                        let s = st::settlement(self.t(), &a)?;
-                        let epoch = st::current_epoch(self.t(), &s)?;
-                        let mut ixs: Vec<Instruction> =
-                            st::open_usage_if_missing(self.t(), &signer, &a, epoch)?
-                                .into_iter()
-                                .collect();
-                        ixs.push(st::burn_delegated_credits(
-                            &signer,
-                            &a,
-                            &s,
-                            epoch,
-                            &st::escrow_address(&a, r),
-                            *amount,
-                        ));
-                        ixs
-                    }
+                    Some(r) => settle.burn_delegated_instructions(&signer, &a, r, *amount)?,
                 };
                 self.deliver(&ixs, json!({ "credits_burned": amount }))
             }

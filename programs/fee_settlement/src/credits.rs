@@ -69,3 +69,45 @@ pub fn mint_credits<'info>(
         amount,
     )
 }
+
+/// What a credit instruction learns from its first checks.
+pub struct Opened {
+    pub network: Pubkey,
+    pub bump: u8,
+    pub epoch: u64,
+}
+
+/// The checks every credit instruction but `mint_credits` starts with: the settlement
+/// (read in place), its credits mint, the current epoch's usage record of its network, and
+/// with `usage_authority` the signer's role.
+pub fn open(
+    settlement: &AccountInfo,
+    credits_mint: &AccountInfo,
+    usage: &AccountInfo,
+    usage_authority: Option<&Pubkey>,
+) -> Result<Opened> {
+    use crate::state::{EpochUsage, SettlementView};
+    let data = settlement.try_borrow_data()?;
+    let s = SettlementView::new(settlement, &data)?;
+    if let Some(k) = usage_authority {
+        require!(s.is_usage_authority(k), SettlementError::NotUsageAuthority);
+    }
+    require!(
+        s.is_credits_mint(credits_mint.key),
+        SettlementError::WrongCreditsMint
+    );
+    let epoch = s.epoch_at(Clock::get()?.unix_timestamp)?;
+    EpochUsage::check_in_place(usage, s.network_bytes(), epoch)?;
+    Ok(Opened {
+        network: s.network(),
+        bump: s.bump(),
+        epoch,
+    })
+}
+
+/// Counts `amount` credits burned for usage in the settlement's totals and the epoch's record.
+pub fn record_usage_burn(settlement: &AccountInfo, usage: &AccountInfo, amount: u64) -> Result<()> {
+    use crate::state::{EpochUsage, Settlement, UsageCounter};
+    Settlement::record_in_place(settlement, None, 0, 0, amount)?;
+    EpochUsage::add_in_place(usage, UsageCounter::CreditsBurned, amount)
+}

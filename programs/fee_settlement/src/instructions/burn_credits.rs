@@ -2,7 +2,6 @@ use crate::{
     credits::{self, check_credits_account},
     error::SettlementError,
     events::CreditsBurned,
-    state::{EpochUsage, Settlement, SettlementView, UsageCounter},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
@@ -34,16 +33,7 @@ impl BurnCredits<'_> {
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let a = ctx.accounts;
         require!(amount > 0, SettlementError::ZeroAmount);
-        let data = a.settlement.try_borrow_data()?;
-        let s = SettlementView::new(&a.settlement, &data)?;
-        require!(
-            s.is_credits_mint(a.credits_mint.key),
-            SettlementError::WrongCreditsMint
-        );
-        let epoch = s.epoch_at(Clock::get()?.unix_timestamp)?;
-        EpochUsage::check_in_place(&a.usage, s.network_bytes(), epoch)?;
-        let network = s.network();
-        drop(data);
+        let o = credits::open(&a.settlement, &a.credits_mint, &a.usage, None)?;
         check_credits_account(
             &a.holder_credits,
             a.credits_mint.key,
@@ -58,11 +48,10 @@ impl BurnCredits<'_> {
             None,
             amount,
         )?;
-        Settlement::record_in_place(&a.settlement, None, 0, 0, amount)?;
-        EpochUsage::add_in_place(&a.usage, UsageCounter::CreditsBurned, amount)?;
+        credits::record_usage_burn(&a.settlement, &a.usage, amount)?;
         crate::events::emit(CreditsBurned {
-            network,
-            epoch,
+            network: o.network,
+            epoch: o.epoch,
             authority: a.holder.key(),
             from: a.holder_credits.key(),
             credits: amount,

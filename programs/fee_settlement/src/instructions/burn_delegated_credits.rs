@@ -2,7 +2,6 @@ use crate::{
     credits::{self, check_credits_account},
     error::SettlementError,
     events::CreditsBurned,
-    state::{EpochUsage, Settlement, SettlementView, UsageCounter},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
@@ -35,20 +34,12 @@ impl BurnDelegatedCredits<'_> {
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let a = ctx.accounts;
         require!(amount > 0, SettlementError::ZeroAmount);
-        let data = a.settlement.try_borrow_data()?;
-        let s = SettlementView::new(&a.settlement, &data)?;
-        require!(
-            s.is_usage_authority(a.usage_authority.key),
-            SettlementError::NotUsageAuthority
-        );
-        require!(
-            s.is_credits_mint(a.credits_mint.key),
-            SettlementError::WrongCreditsMint
-        );
-        let epoch = s.epoch_at(Clock::get()?.unix_timestamp)?;
-        EpochUsage::check_in_place(&a.usage, s.network_bytes(), epoch)?;
-        let (network, bump) = (s.network(), s.bump());
-        drop(data);
+        let o = credits::open(
+            &a.settlement,
+            &a.credits_mint,
+            &a.usage,
+            Some(a.usage_authority.key),
+        )?;
         check_credits_account(
             &a.escrow,
             a.credits_mint.key,
@@ -60,14 +51,13 @@ impl BurnDelegatedCredits<'_> {
             &a.credits_mint,
             &a.escrow,
             &a.settlement,
-            Some((&network, bump)),
+            Some((&o.network, o.bump)),
             amount,
         )?;
-        Settlement::record_in_place(&a.settlement, None, 0, 0, amount)?;
-        EpochUsage::add_in_place(&a.usage, UsageCounter::CreditsBurned, amount)?;
+        credits::record_usage_burn(&a.settlement, &a.usage, amount)?;
         crate::events::emit(CreditsBurned {
-            network,
-            epoch,
+            network: o.network,
+            epoch: o.epoch,
             authority: a.usage_authority.key(),
             from: a.escrow.key(),
             credits: amount,

@@ -2,7 +2,7 @@ use crate::{
     credits::{self, check_credits_account},
     error::SettlementError,
     events::CreditsDelegated,
-    state::{EpochUsage, SettlementView, UsageCounter},
+    state::{EpochUsage, UsageCounter},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
@@ -39,16 +39,7 @@ impl DelegateCredits<'_> {
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let a = ctx.accounts;
         require!(amount > 0, SettlementError::ZeroAmount);
-        let data = a.settlement.try_borrow_data()?;
-        let s = SettlementView::new(&a.settlement, &data)?;
-        require!(
-            s.is_credits_mint(a.credits_mint.key),
-            SettlementError::WrongCreditsMint
-        );
-        let epoch = s.epoch_at(Clock::get()?.unix_timestamp)?;
-        EpochUsage::check_in_place(&a.usage, s.network_bytes(), epoch)?;
-        let (network, bump) = (s.network(), s.bump());
-        drop(data);
+        let o = credits::open(&a.settlement, &a.credits_mint, &a.usage, None)?;
         check_credits_account(
             &a.holder_credits,
             a.credits_mint.key,
@@ -74,13 +65,13 @@ impl DelegateCredits<'_> {
             &a.credits_mint,
             &a.escrow,
             &a.settlement,
-            &network,
-            bump,
+            &o.network,
+            o.bump,
             amount,
         )?;
         EpochUsage::add_in_place(&a.usage, UsageCounter::CreditsDelegated, amount)?;
         crate::events::emit(CreditsDelegated {
-            network,
+            network: o.network,
             holder: a.holder.key(),
             escrow: a.escrow.key(),
             credits: amount,
