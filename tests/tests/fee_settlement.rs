@@ -632,3 +632,46 @@ fn initialize_checks_the_credits_mint_and_the_authority() {
     // once only
     assert!(w.settle().initialize(&w.operator, &w.network, a).is_err());
 }
+
+#[test]
+fn records_addresses_and_replays() {
+    use depin::transport::Transport;
+    let w = world();
+    let buyer = w.customer(10 * TOKEN);
+    // a usage record only at its own address: epoch 7's seeds with epoch 8's address
+    let mut ix = st::open_epoch_usage(&w.operator.pubkey(), &w.network, 7);
+    let wrong = st::usage_address(&w.network, 8);
+    let at = ix
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == st::usage_address(&w.network, 7))
+        .unwrap();
+    ix.accounts[at].pubkey = wrong;
+    let seeds = u32::from(depin_tests::AnchorError::ConstraintSeeds);
+    w.assert_refused(&[wrong], seeds, || w.send(&[ix], &w.operator, &[]));
+    // opening the same record twice is refused (the account exists), its counters kept
+    w.buy(&buyer, TOKEN).unwrap();
+    let current = w.usage_address();
+    let again = st::open_epoch_usage(&w.operator.pubkey(), &w.network, w.epoch());
+    let before = w.account(&current);
+    assert!(w.send(&[again], &w.operator, &[]).is_err());
+    assert_eq!(w.account(&current), before);
+    // the same signed purchase sent twice burns once
+    let ix = w.mint_ix(&buyer.pubkey(), TOKEN, 0);
+    let mut tx = w.reg().unsigned(&[ix], &buyer.pubkey()).unwrap();
+    depin::txcodec::sign(&mut tx, &buyer).unwrap();
+    w.net.send(&tx).unwrap();
+    let balance = w.balance(&w.token_account(&buyer.pubkey()));
+    assert!(
+        w.net.send(&tx).is_err(),
+        "a replayed transaction is refused"
+    );
+    assert_eq!(w.balance(&w.token_account(&buyer.pubkey())), balance);
+    // an account of another type where the oracle feed goes (the settlement itself)
+    let feed = st::oracle_prices_address(&w.network);
+    let mut post = st::post_price(&w.oracles[0].pubkey(), &w.network, 5);
+    let at = post.accounts.iter().position(|m| m.pubkey == feed).unwrap();
+    post.accounts[at].pubkey = st::settlement_address(&w.network);
+    let mismatch = u32::from(depin_tests::AnchorError::AccountDiscriminatorMismatch);
+    w.assert_refused(&[feed], mismatch, || w.send(&[post], &w.oracles[0], &[]));
+}
