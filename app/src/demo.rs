@@ -852,18 +852,10 @@ fn run_rewards(
                     );
                 }
             }
-            let mut batch = vec![];
-            for (node, state) in accounts::nodes_of(net, network)? {
-                if state.status != NodeStatus::Active {
-                    continue; // a suspended node's rewards wait
-                }
-                let claimed = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
-                if let Some(a) = file.claim_args(&node)? {
-                    if a.cumulative_amount > claimed {
-                        batch.push((node, a));
-                    }
-                }
-            }
+            // a suspended node's rewards wait
+            let batch = file
+                .claimable(net, accounts::nodes_of(net, network)?)?
+                .claims;
             claims += batch.len() as u64;
             for ixs in em::pack_claims(net, &operator.pubkey(), network, batch)? {
                 reg.send(&ixs, operator, &[]).context("claiming")?;

@@ -198,6 +198,34 @@ impl EpochRewardsFile {
     }
 
     /// What `claim` takes for `node`, or `None` if the node is not in this epoch's tree.
+    /// Which of `nodes` have something to claim against this file, and why the others do
+    /// not: suspended (emissions refuses them until they are reactivated), nothing new since
+    /// their last claim, or not in the tree. One read of each claim record.
+    pub fn claimable(
+        &self,
+        t: &dyn Transport,
+        nodes: impl IntoIterator<Item = (Pubkey, node_registry::state::Node)>,
+    ) -> Result<Claimable> {
+        use node_registry::state::NodeStatus;
+        let mut c = Claimable::default();
+        for (node, state) in nodes {
+            if state.status != NodeStatus::Active {
+                c.skipped.push((node, SkipReason::Suspended));
+                continue;
+            }
+            let claimed = crate::emissions::claim_record(t, &node)?.map_or(0, |r| r.claimed);
+            match self.claim_args(&node)? {
+                Some(args) if args.cumulative_amount > claimed => {
+                    c.amount = c.amount.saturating_add(args.cumulative_amount - claimed);
+                    c.claims.push((node, args));
+                }
+                Some(_) => c.skipped.push((node, SkipReason::NothingNew)),
+                None => c.skipped.push((node, SkipReason::NotInTree)),
+            }
+        }
+        Ok(c)
+    }
+
     pub fn claim_args(&self, node: &Pubkey) -> Result<Option<ClaimArgs>> {
         let Some(n) = self.node(node) else {
             return Ok(None);
@@ -314,4 +342,32 @@ mod tests {
         assert!(hash_from_hex(&"é".repeat(32)).is_err());
         assert_eq!(hash_from_hex(&"ab".repeat(32)).unwrap(), [0xab; 32]);
     }
+}
+
+/// Why a node is not claimed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    Suspended,
+    NothingNew,
+    NotInTree,
+}
+
+impl SkipReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::Suspended => "suspended: rewards wait until it is reactivated",
+            SkipReason::NothingNew => "nothing new to claim",
+            SkipReason::NotInTree => "not in this epoch's tree",
+        }
+    }
+}
+
+/// The claims [`EpochRewardsFile::claimable`] found, ready for
+/// [`crate::emissions::pack_claims`].
+#[derive(Debug, Default)]
+pub struct Claimable {
+    pub claims: Vec<(Pubkey, ClaimArgs)>,
+    pub skipped: Vec<(Pubkey, SkipReason)>,
+    /// What the claims pay in all.
+    pub amount: u64,
 }

@@ -312,38 +312,18 @@ impl Ctx<'_> {
                         .collect(),
                     (None, None) => bail!("give a device key or --all-nodes-of OWNER"),
                 };
-                let mut claims = vec![];
-                let mut skipped = vec![];
-                let mut amount = 0u64;
-                for (node, state) in nodes {
-                    if state.status != NodeStatus::Active {
-                        // emissions refuses it (NodeSuspended); the rest still go through
-                        skipped.push(json!({ "node": node.to_string(), "reason": "suspended: rewards wait until it is reactivated" }));
-                        continue;
-                    }
-                    let claimed = em::claim_record(self.t(), &node)?.map_or(0, |r| r.claimed);
-                    match f.claim_args(&node)? {
-                        Some(args) if args.cumulative_amount > claimed => {
-                            amount = amount.saturating_add(args.cumulative_amount - claimed);
-                            claims.push((node, args))
-                        }
-                        Some(_) => skipped.push(json!({ "node": node.to_string(), "reason": "nothing new to claim" })),
-                        None => skipped.push(json!({ "node": node.to_string(), "reason": "not in this epoch's tree" })),
+                let found = f.claimable(self.t(), nodes)?;
+                if device_key.is_some() && found.claims.is_empty() {
+                    if let Some((n, why)) = found.skipped.first() {
+                        bail!("nothing to claim for node {n}: {}", why.describe());
                     }
                 }
-                if device_key.is_some() && claims.is_empty() {
-                    bail!(
-                        "nothing to claim for node {}: {}",
-                        skipped
-                            .first()
-                            .and_then(|s| s["node"].as_str())
-                            .unwrap_or("?"),
-                        skipped
-                            .first()
-                            .and_then(|s| s["reason"].as_str())
-                            .unwrap_or("?")
-                    );
-                }
+                let skipped: Vec<Value> = found
+                    .skipped
+                    .iter()
+                    .map(|(n, why)| json!({ "node": n.to_string(), "reason": why.describe() }))
+                    .collect();
+                let (claims, amount) = (found.claims, found.amount);
                 let nodes: Vec<String> = claims.iter().map(|(n, _)| n.to_string()).collect();
                 let payer = self.signer_key()?;
                 let batches = em::pack_claims(self.t(), &payer, &a, claims)?;
