@@ -36,15 +36,33 @@ pub fn fetch<T: AccountDeserialize>(
     kind: &'static str,
     address: &Pubkey,
 ) -> Result<Option<T>, AccountError> {
+    fetch_of(t, kind, address, &node_registry::ID)
+}
+
+/// Fetches and decodes an account that `program` must own; `None` if it does not exist.
+pub fn fetch_of<T: AccountDeserialize>(
+    t: &(impl Transport + ?Sized),
+    kind: &'static str,
+    address: &Pubkey,
+    program: &Pubkey,
+) -> Result<Option<T>, AccountError> {
     match t.get_account(address)? {
         None => Ok(None),
-        Some(a) if a.owner != node_registry::ID => Err(AccountError::Decode {
+        Some(a) if a.owner != *program => Err(AccountError::Decode {
             kind,
             address: *address,
-            reason: format!("owned by {}, not node_registry", a.owner),
+            reason: format!("owned by {}, not {}", a.owner, program_name(program)),
         }),
         Some(a) => decode(kind, address, &a.data).map(Some),
     }
+}
+
+/// Our programs by name in messages, others by address.
+fn program_name(program: &Pubkey) -> String {
+    crate::transport::embedded::PROGRAMS
+        .iter()
+        .find(|(_, id)| id == program)
+        .map_or_else(|| program.to_string(), |(name, _)| name.to_string())
 }
 
 /// Fetches and decodes an account that `program` must own.
@@ -54,18 +72,10 @@ pub fn require_of<T: AccountDeserialize>(
     address: &Pubkey,
     program: &Pubkey,
 ) -> Result<T, AccountError> {
-    match t.get_account(address)? {
-        None => Err(AccountError::Missing {
-            kind,
-            address: *address,
-        }),
-        Some(a) if a.owner != *program => Err(AccountError::Decode {
-            kind,
-            address: *address,
-            reason: format!("owned by {}, not {program}", a.owner),
-        }),
-        Some(a) => decode(kind, address, &a.data),
-    }
+    fetch_of(t, kind, address, program)?.ok_or(AccountError::Missing {
+        kind,
+        address: *address,
+    })
 }
 
 pub fn require<T: AccountDeserialize>(

@@ -251,50 +251,41 @@ pub fn burn_delegated_credits(
     )
 }
 
-fn decode<T: AccountDeserialize>(
+fn fetch<T: AccountDeserialize>(
     t: &dyn Transport,
+    kind: &'static str,
     address: &Pubkey,
-    what: &str,
 ) -> Result<Option<T>> {
-    match t.get_account(address)? {
-        None => Ok(None),
-        Some(a) => {
-            anyhow::ensure!(
-                a.owner == fee_settlement::ID,
-                "{what} {address} is not a fee_settlement account"
-            );
-            Ok(Some(
-                T::try_deserialize(&mut &a.data[..])
-                    .with_context(|| format!("decoding {what} {address}"))?,
-            ))
-        }
-    }
+    Ok(crate::accounts::fetch_of(
+        t,
+        kind,
+        address,
+        &fee_settlement::ID,
+    )?)
 }
 
 pub fn settlement(t: &dyn Transport, network: &Pubkey) -> Result<Settlement> {
     let at = settlement_address(network);
-    decode(t, &at, "settlement")?.with_context(|| {
+    fetch(t, "settlement", &at)?.with_context(|| {
         format!("network {network} has no settlement ({at}): run `depin credits init`")
     })
 }
 
 pub fn usage(t: &dyn Transport, network: &Pubkey, epoch: u64) -> Result<Option<EpochUsage>> {
-    decode(t, &usage_address(network, epoch), "usage record")
+    fetch(t, "usage record", &usage_address(network, epoch))
 }
 
 pub fn oracle_prices(t: &dyn Transport, network: &Pubkey) -> Result<OraclePrices> {
-    decode(t, &oracle_prices_address(network), "oracle price feed")?
+    fetch(t, "oracle price feed", &oracle_prices_address(network))?
         .context("the network has no oracle price feed")
 }
 
-/// The epoch the cluster's clock is in, by the settlement's epoch clock.
+/// The epoch the cluster's clock is in, by the settlement's epoch clock (the program's own
+/// rule).
 pub fn current_epoch(t: &dyn Transport, s: &Settlement) -> Result<u64> {
     let now = t.unix_time()?;
-    let since = now
-        .checked_sub(s.genesis_ts)
-        .filter(|v| *v >= 0)
-        .context("the clock is before the network's first epoch")?;
-    Ok(since.unsigned_abs() / u64::from(s.epoch_length_s).max(1))
+    s.epoch_at(now)
+        .map_err(|_| anyhow::anyhow!("the clock is before the network's first epoch"))
 }
 
 /// `open_epoch_usage` for `epoch` if its record does not exist yet.

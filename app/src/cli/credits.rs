@@ -235,6 +235,13 @@ fn settlement_json(network: &Pubkey, s: &Settlement) -> Value {
 }
 
 impl Ctx<'_> {
+    fn credits_supply(&self, s: &Settlement) -> Result<u64> {
+        self.t()
+            .get_account(&s.credits_mint)?
+            .and_then(|m| crate::tokens::supply(&m.data))
+            .context("reading the credits supply")
+    }
+
     fn feed(&self, hex: &Option<String>) -> Result<Option<[u8; 32]>> {
         hex.as_deref().map(st::feed_id).transpose()
     }
@@ -325,11 +332,7 @@ impl Ctx<'_> {
                     })),
                     Some(_) => {
                         let s = st::settlement(self.t(), &a)?;
-                        let supply = self
-                            .t()
-                            .get_account(&s.credits_mint)?
-                            .and_then(|m| crate::tokens::supply(&m.data))
-                            .context("reading the credits supply")?;
+                        let supply = self.credits_supply(&s)?;
                         let epoch = st::current_epoch(self.t(), &s)?;
                         Ok(merged(
                             settlement_json(&a, &s),
@@ -387,10 +390,11 @@ impl Ctx<'_> {
                             None => self.signer_key()?,
                         };
                         let s = st::settlement(self.t(), &a)?;
+                        let account = st::credits_account(&owner, &s.credits_mint);
                         Ok(json!({
                             "owner": owner.to_string(),
-                            "account": st::credits_account(&owner, &s.credits_mint).to_string(),
-                            "credits": settle.balance(&a, &owner)?,
+                            "account": account.to_string(),
+                            "credits": self.reg.token_balance(&account)?,
                         }))
                     }
                 }
@@ -591,11 +595,7 @@ impl Ctx<'_> {
                 "finalised": finalised,
             }));
         }
-        let supply = self
-            .t()
-            .get_account(&s.credits_mint)?
-            .and_then(|m| crate::tokens::supply(&m.data))
-            .context("reading the credits supply")?;
+        let supply = self.credits_supply(&s)?;
         // node_registry burns its fees directly: they are what the settlement's totals do
         // not explain of the supply
         let fee_burns = s

@@ -94,27 +94,7 @@ impl Settlement {
 
     /// The epoch `now` falls in.
     pub fn epoch_at(&self, now: i64) -> Result<u64> {
-        let since = now
-            .checked_sub(self.genesis_ts)
-            .filter(|s| *s >= 0)
-            .ok_or(SettlementError::BeforeGenesis)?;
-        let len = u64::from(self.epoch_length_s).max(1);
-        Ok(since.unsigned_abs() / len)
-    }
-
-    /// Counts `credits` against the breaker (state changes only if it passes).
-    pub fn consume_breaker(&mut self, now: i64, credits: u64) -> Result<()> {
-        let mut b = WindowedLimit {
-            window_s: self.breaker_window_s,
-            threshold: self.breaker_threshold,
-            current: self.breaker_current,
-            last_ts: self.breaker_last_ts,
-        };
-        b.consume(now, credits)
-            .map_err(|_| error!(SettlementError::CircuitBreakerTripped))?;
-        self.breaker_current = b.current;
-        self.breaker_last_ts = b.last_ts;
-        Ok(())
+        epoch_of(self.genesis_ts, self.epoch_length_s, now)
     }
 
     /// Pyth's EMA price read conservatively, after the feed, verification and age checks.
@@ -211,6 +191,16 @@ impl PythReading {
     }
 }
 
+/// The epoch `now` falls in when epoch `e` starts at `genesis_ts + e · epoch_length_s`
+/// (proof_verifier's clock, copied into the settlement).
+fn epoch_of(genesis_ts: i64, epoch_length_s: u32, now: i64) -> Result<u64> {
+    let since = now
+        .checked_sub(genesis_ts)
+        .filter(|s| *s >= 0)
+        .ok_or(SettlementError::BeforeGenesis)?;
+    Ok(since.unsigned_abs() / u64::from(epoch_length_s).max(1))
+}
+
 /// depin-core's refusal as this program's error.
 pub fn price_error(e: PriceError) -> Error {
     match e {
@@ -256,23 +246,41 @@ impl OraclePrices {
         now: i64,
         max_age_s: u32,
     ) -> Result<Price> {
-        let mut posts = [(0i64, i64::MIN); MAX_ORACLES];
-        for (slot, p) in posts.iter_mut().zip(self.posts.iter()).take(set_size) {
-            if p.set_version == set_version {
-                *slot = (p.price, p.posted_at);
-            }
-        }
-        let live = posts
-            .get_mut(..set_size.min(MAX_ORACLES))
-            .unwrap_or_default();
-        let price = depin_core::price::median_price(live, now, i64::from(max_age_s), set_size)
-            .map_err(price_error)?;
-        Ok(Price {
-            price,
-            conf: 0,
-            expo: self.expo,
+        let posts = &self.posts;
+        median_of(set_size, set_version, now, max_age_s, self.expo, |i| {
+            posts
+                .get(i)
+                .map_or((0, 0, 0), |p| (p.price, p.posted_at, p.set_version))
         })
     }
+}
+
+/// The lower median of the first `set_size` posts (`post(i)`: price, posted at, set
+/// version) made under `set_version` and fresh at `now`, with a majority of the set.
+fn median_of(
+    set_size: usize,
+    set_version: u32,
+    now: i64,
+    max_age_s: u32,
+    expo: i32,
+    post: impl Fn(usize) -> (i64, i64, u32),
+) -> Result<Price> {
+    let n = set_size.min(MAX_ORACLES);
+    let mut posts = [(0i64, i64::MIN); MAX_ORACLES];
+    for (i, slot) in posts.iter_mut().enumerate().take(n) {
+        let (price, at, version) = post(i);
+        if version == set_version {
+            *slot = (price, at);
+        }
+    }
+    let live = posts.get_mut(..n).unwrap_or_default();
+    let price = depin_core::price::median_price(live, now, i64::from(max_age_s), set_size)
+        .map_err(price_error)?;
+    Ok(Price {
+        price,
+        conf: 0,
+        expo,
+    })
 }
 
 /// What one epoch's usage did. PDA `[seeds::USAGE, network, epoch]`, opened by anyone
@@ -295,16 +303,9 @@ pub struct EpochUsage {
 impl EpochUsage {
     pub const SPACE: usize = 8 + EpochUsage::INIT_SPACE;
     /// Offsets other programs read in place.
-    pub const NETWORK_AT: usize = 8;
-    pub const EPOCH_AT: usize = 40;
-    pub const TOKENS_BURNED_AT: usize = 48;
-
-    pub fn add(field: &mut u64, amount: u64) -> Result<()> {
-        *field = field
-            .checked_add(amount)
-            .ok_or(SettlementError::ArithmeticOverflow)?;
-        Ok(())
-    }
+    pub const NETWORK_AT: usize = layout::U_NETWORK;
+    pub const EPOCH_AT: usize = layout::U_EPOCH;
+    pub const TOKENS_BURNED_AT: usize = layout::U_TOKENS_BURNED;
 }
 
 fn key_at(d: &[u8], at: usize) -> Pubkey {
@@ -449,13 +450,11 @@ impl<'a> SettlementView<'a> {
 
     /// The epoch `now` falls in (see [`Settlement::epoch_at`]).
     pub fn epoch_at(&self, now: i64) -> Result<u64> {
-        let genesis = u64_at(self.d, layout::S_GENESIS) as i64;
-        let since = now
-            .checked_sub(genesis)
-            .filter(|s| *s >= 0)
-            .ok_or(SettlementError::BeforeGenesis)?;
-        let len = u64::from(u32_at(self.d, layout::S_EPOCH_LENGTH)).max(1);
-        Ok(since.unsigned_abs() / len)
+        epoch_of(
+            u64_at(self.d, layout::S_GENESIS) as i64,
+            u32_at(self.d, layout::S_EPOCH_LENGTH),
+            now,
+        )
     }
 
     pub fn breaker(&self) -> WindowedLimit {
@@ -582,20 +581,14 @@ impl OraclePrices {
         // epoch_length_s, challenge_period_s, version
         let n = (u32_at(&o, 40) as usize).min(MAX_ORACLES);
         let version = u32_at(&o, 44 + 32 * n + 17);
-        let mut posts = [(0i64, i64::MIN); MAX_ORACLES];
-        for (i, slot) in posts.iter_mut().enumerate().take(n) {
+        let expo = u32_at(&f, Self::EXPO_AT) as i32;
+        median_of(n, version, now, s.max_price_age_s(), expo, |i| {
             let at = Self::POSTS_AT + i * Self::POST_LEN;
-            if u32_at(&f, at + 16) == version {
-                *slot = (u64_at(&f, at) as i64, u64_at(&f, at + 8) as i64);
-            }
-        }
-        let live = posts.get_mut(..n).unwrap_or_default();
-        let price = depin_core::price::median_price(live, now, i64::from(s.max_price_age_s()), n)
-            .map_err(price_error)?;
-        Ok(Price {
-            price,
-            conf: 0,
-            expo: u32_at(&f, Self::EXPO_AT) as i32,
+            (
+                u64_at(&f, at) as i64,
+                u64_at(&f, at + 8) as i64,
+                u32_at(&f, at + 16),
+            )
         })
     }
 }
