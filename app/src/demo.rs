@@ -63,6 +63,16 @@ pub struct DemoReport {
     pub customers: u64,
     /// Highest compute units of one register transaction (meaningful in SBF mode only).
     pub register_compute_units_max: Option<u64>,
+    /// Receipts the devices posted to the oracle services over HTTP (a device's batch
+    /// may go to two oracles), the receipts the services acknowledged, and those they refused.
+    pub receipts_sent: u64,
+    pub receipts_accepted: u64,
+    pub receipts_rejected: u64,
+    /// Bad receipts the demo sent on purpose: a forged signature, an unknown device, a replay.
+    pub bad_receipts_sent: u64,
+    /// Every oracle built the same root each epoch, it is the root on chain, and the
+    /// first submitted while the others approved.
+    pub oracle_roots_agree: bool,
     /// Oracles in the set, and how many must attest each report.
     pub oracles: u64,
     pub oracle_threshold: u64,
@@ -266,6 +276,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     let mut register_tx_bytes = 0u64;
     let mut register_cu_max: Option<u64> = None;
     let mut registered = vec![];
+    let mut device_keys = vec![];
     for i in 0..nodes {
         let owner = &owners[i / NODES_PER_OWNER];
         let which = i % makers.len();
@@ -301,6 +312,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             register_cu_max = Some(register_cu_max.unwrap_or(0).max(cu));
         }
         registered.push((node, device.pubkey(), i / NODES_PER_OWNER));
+        device_keys.push((node, device));
         pb.inc(1);
     }
     pb.finish_and_clear();
@@ -351,6 +363,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         &network,
         &token_mint.pubkey(),
         &owners,
+        &device_keys,
         &mut market,
         progress,
     )
@@ -400,6 +413,11 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         credit_price_usd: market.price_usd(),
         customers: market.customers.len() as u64,
         register_compute_units_max: register_cu_max,
+        receipts_sent: rewards.receipts_sent,
+        receipts_accepted: rewards.receipts_accepted,
+        receipts_rejected: rewards.receipts_rejected,
+        bad_receipts_sent: rewards.bad_receipts_sent,
+        oracle_roots_agree: rewards.oracle_roots_agree,
         oracles: rewards.oracles,
         oracle_threshold: rewards.threshold,
         epochs_finalized: rewards.epochs_finalized,
@@ -666,6 +684,11 @@ const EPOCH_LENGTH_S: u32 = 3_600;
 const CHALLENGE_S: u32 = 600;
 
 struct RewardsSummary {
+    receipts_sent: u64,
+    receipts_accepted: u64,
+    receipts_rejected: u64,
+    bad_receipts_sent: u64,
+    oracle_roots_agree: bool,
     oracles: u64,
     threshold: u64,
     epochs_finalized: u64,
@@ -680,6 +703,134 @@ struct RewardsSummary {
     transferred_to_new_owner: u64,
     follow_owner: bool,
     supply_reconciles: bool,
+}
+
+/// Every active device signs one batch of three receipts adding up to its epoch's work and
+/// posts it to oracle `i % 3`; every fourth also to the next oracle, so the oracles hold
+/// overlapping parts and agree only after pulling from each other. Oracle 1 gets JSON, the
+/// others the binary body. Returns the receipts posted.
+fn send_receipts(
+    services: &crate::oracle::local::LocalOracles,
+    network: &Pubkey,
+    devices: &[(Pubkey, Keypair)],
+    active: &std::collections::BTreeSet<Pubkey>,
+    epoch: u64,
+) -> Result<u64> {
+    use crate::oracle::receipts::{Receipt, SignedBatch, Submission};
+    let n = services.oracles.len();
+    let mut per_oracle: Vec<Vec<SignedBatch>> = vec![vec![]; n];
+    for (i, (node, device)) in devices.iter().enumerate() {
+        if !active.contains(node) {
+            continue;
+        }
+        let w = demo_work(node, epoch);
+        let parts = [w / 3, w / 3, w - 2 * (w / 3)];
+        let receipts = parts
+            .iter()
+            .enumerate()
+            .map(|(j, w)| Receipt {
+                seq: j as u64,
+                work_units: *w,
+            })
+            .collect();
+        let b = SignedBatch::sign(&network.to_bytes(), device, epoch, receipts)?;
+        if i % 4 == 0 {
+            per_oracle[(i + 1) % n].push(b.clone());
+        }
+        per_oracle[i % n].push(b);
+    }
+    let mut sent = 0u64;
+    for (i, batches) in per_oracle.into_iter().enumerate() {
+        let count: u64 = batches.iter().map(|b| b.receipts.len() as u64).sum();
+        let sub = Submission {
+            network: network.to_bytes(),
+            batches,
+        };
+        let (ct, body) = if i == 1 {
+            ("application/json", serde_json::to_vec(&sub.to_json())?)
+        } else {
+            ("application/octet-stream", sub.encode())
+        };
+        let r = services
+            .http
+            .post(&format!("{}/v1/receipts", services.url(i)), ct, body)?;
+        anyhow::ensure!(
+            r.status == 200,
+            "oracle {i} refused receipts: {} {}",
+            r.status,
+            r.body
+        );
+        sent += count;
+    }
+    Ok(sent)
+}
+
+/// Three receipts that must be refused, one per reason: a forged signature, a device no
+/// node has, and a receipt the oracle already holds.
+fn send_bad_receipts(
+    services: &crate::oracle::local::LocalOracles,
+    network: &Pubkey,
+    devices: &[(Pubkey, Keypair)],
+) -> Result<u64> {
+    use crate::oracle::receipts::{Receipt, SignedBatch, Submission};
+    let (node, device) = devices.first().context("the demo has no devices")?;
+    let net = network.to_bytes();
+    let impostor = Keypair::new_from_array([0xbb; 32]);
+    let mut forged = SignedBatch::sign(
+        &net,
+        &impostor,
+        0,
+        vec![Receipt {
+            seq: 99,
+            work_units: 5,
+        }],
+    )?;
+    forged.device = device.pubkey().to_bytes();
+    let unknown = SignedBatch::sign(
+        &net,
+        &impostor,
+        0,
+        vec![Receipt {
+            seq: 0,
+            work_units: 5,
+        }],
+    )?;
+    let w = demo_work(node, 0) / 3;
+    let replay = SignedBatch::sign(
+        &net,
+        device,
+        0,
+        vec![Receipt {
+            seq: 0,
+            work_units: w,
+        }],
+    )?;
+    let sub = Submission {
+        network: net,
+        batches: vec![forged, unknown, replay],
+    };
+    let r = services.http.post(
+        &format!("{}/v1/receipts", services.url(0)),
+        "application/octet-stream",
+        sub.encode(),
+    )?;
+    anyhow::ensure!(
+        r.status == 200,
+        "the bad receipts' request: {} {}",
+        r.status,
+        r.body
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.body)?;
+    let reasons: Vec<&str> = v["rejected"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["reason"].as_str()).collect())
+        .unwrap_or_default();
+    anyhow::ensure!(
+        reasons == ["bad_signature", "unknown_device", "replay"] && v["accepted"] == 0,
+        "the oracle took bad receipts: {}",
+        r.body
+    );
+    Ok(3)
 }
 
 /// Work units a node reports in an epoch: varied but repeatable.
@@ -704,6 +855,7 @@ fn run_rewards(
     network: &anchor_lang::prelude::Pubkey,
     token_mint: &anchor_lang::prelude::Pubkey,
     owners: &[Keypair],
+    devices: &[(Pubkey, Keypair)],
     market: &mut Market,
     progress: bool,
 ) -> Result<RewardsSummary> {
@@ -788,52 +940,66 @@ fn run_rewards(
     )> = None;
     let mut moved_before_last = (0u64, 0u64);
 
+    // Three oracle services on loopback, each with its own SQLite store, peers of each
+    // other. Devices send them their receipts over HTTP; at each epoch's end every oracle
+    // pulls the others' receipts, builds the same tree and attests it on chain.
+    let oracle_dir = tempfile::tempdir().context("creating the oracles' data directory")?;
+    let services =
+        crate::oracle::local::LocalOracles::start(network, oracles, oracle_dir.path(), |c| {
+            // the demo's clock jumps from one epoch to the next: no grace period
+            c.limits.grace_s = 0;
+        })?;
+    let mut receipts_sent = 0u64;
+    let mut bad_receipts_sent = 0u64;
+    let mut roots_agree = true;
+
     let pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
     for epoch in 0..DEMO_EPOCHS {
         // Customers buy credits and use them, directly and through the router.
         market.epoch_usage(net)?;
-        // The epoch ends by the oracle set's clock before anyone may report it.
-        net.advance_time(i64::from(EPOCH_LENGTH_S))?;
-        let work: BTreeMap<_, _> = accounts::nodes_of(net, network)?
+        services.refresh(net)?;
+        let active: std::collections::BTreeSet<Pubkey> = accounts::nodes_of(net, network)?
             .into_iter()
             .filter(|(_, n)| n.status == NodeStatus::Active)
-            .map(|(k, _)| (k, demo_work(&k, epoch)))
+            .map(|(k, _)| k)
             .collect();
-        let file = EpochRewardsFile::compute_for_network(net, network, epoch, &previous, &work)?;
-        let content = file.report_content(0)?;
-        match epoch {
-            1 => {
-                // Accumulated approvals: one oracle submits, another approves later.
-                v.submit_report(&oracles[0], network, content, &[])?;
-                v.approve_report(&oracles[1], network, epoch, content.root)?;
-                by_approvals += 1;
-            }
-            2 => {
-                // A faulty oracle inflates one node; another disputes, the authority voids,
-                // and the correct report goes in as round 1.
-                let mut inflated = work.clone();
-                if let Some(w) = inflated.values_mut().next() {
-                    *w = w.saturating_mul(1_000);
-                }
-                let bad = EpochRewardsFile::compute_for_network(
-                    net, network, epoch, &previous, &inflated,
-                )?;
-                v.submit_report(&oracles[2], network, bad.report_content(0)?, &[])?;
-                v.dispute_report(&oracles[0], network, epoch)?;
-                v.void_report(operator, network, epoch)?;
-                voided += 1;
-                v.submit_report(
-                    &oracles[0],
-                    network,
-                    file.report_content(1)?,
-                    &[&oracles[1]],
-                )?;
-            }
-            _ => {
-                // Two signatures in one transaction.
-                v.submit_report(&oracles[0], network, content, &[&oracles[1]])?;
-            }
+        receipts_sent += send_receipts(&services, network, devices, &active, epoch)?;
+        if epoch == 0 {
+            bad_receipts_sent += send_bad_receipts(&services, network, devices)?;
         }
+        // The epoch ends by the oracle set's clock before anyone may report it.
+        net.advance_time(i64::from(EPOCH_LENGTH_S))?;
+        if epoch == 2 {
+            // A faulty oracle inflates one node before the services report; another
+            // disputes, the authority voids, and the services report round 1.
+            let mut inflated: BTreeMap<_, _> =
+                active.iter().map(|k| (*k, demo_work(k, epoch))).collect();
+            if let Some(w) = inflated.values_mut().next() {
+                *w = w.saturating_mul(1_000);
+            }
+            let bad =
+                EpochRewardsFile::compute_for_network(net, network, epoch, &previous, &inflated)?;
+            v.submit_report(&oracles[2], network, bad.report_content(0)?, &[])?;
+            v.dispute_report(&oracles[0], network, epoch)?;
+            v.void_report(operator, network, epoch)?;
+            voided += 1;
+        }
+        let results = services.run_epoch(net, epoch)?;
+        roots_agree &= results.windows(2).all(|w| w[0].root == w[1].root)
+            && results
+                .iter()
+                .map(|r| r.action.as_str())
+                .collect::<Vec<_>>()
+                == ["submitted", "approved", "approved"];
+        let report = crate::verifier::report(net, network, epoch)?;
+        if report.approval_count as usize == oracles.len() {
+            by_approvals += 1;
+        }
+        // claimers read the tree from an oracle's API
+        let file: EpochRewardsFile = services
+            .http
+            .get_json(&format!("{}/v1/rewards/{epoch}", services.url(0)))?;
+        roots_agree &= file.root_bytes()? == report.root;
         net.advance_time(i64::from(CHALLENGE_S))?;
         v.finalize_report(operator, network, epoch)
             .with_context(|| format!("finalising the report of epoch {epoch}"))?;
@@ -943,6 +1109,11 @@ fn run_rewards(
         claim_transactions,
         transferred_to_new_owner,
         follow_owner,
+        receipts_sent,
+        receipts_accepted: services.totals().0,
+        receipts_rejected: services.totals().1,
+        bad_receipts_sent,
+        oracle_roots_agree: roots_agree,
         supply_reconciles: s.epochs_finalized > 0
             && genesis_supply == market.genesis_total
             && s.emitted_total == expected

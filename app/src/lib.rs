@@ -12,6 +12,7 @@ pub mod demo;
 pub mod emissions;
 pub mod errors;
 pub mod ix;
+pub mod oracle;
 pub mod pda;
 pub mod registry;
 pub mod rewards;

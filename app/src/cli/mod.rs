@@ -27,6 +27,7 @@ mod credits;
 mod maker;
 mod network;
 mod node;
+mod oracle_service;
 mod oracles;
 mod rewards;
 
@@ -36,6 +37,7 @@ pub use network::{network_json, NetworkCmd};
 pub use node::{
     node_json, parse_capacity, parse_cell, AttestCmd, NodeClass, NodeCmd, RegisterArgs, StatusArg,
 };
+pub use oracle_service::OracleCmd;
 pub use oracles::{OraclesCmd, ReportCmd};
 pub use rewards::{EmissionsCmd, RewardsCmd};
 
@@ -115,6 +117,9 @@ pub enum Command {
     /// Burn-and-mint accounting per epoch.
     #[command(subcommand)]
     Bme(BmeCmd),
+    /// The oracle service: serve receipts, run epochs, benchmark, load test.
+    #[command(subcommand)]
+    Oracle(OracleCmd),
     /// Run a whole network on the embedded runtime and print a summary.
     Demo(DemoArgs),
     /// Tokenomics over years on the programs' own integer math: CSV and PNG charts.
@@ -153,6 +158,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         let net = EmbeddedNetwork::start()?;
         let report = demo::run(&net, args.nodes, cli.output == OutputFormat::Text)?;
         return emit(&cli, out, serde_json::to_value(&report)?);
+    }
+    if let Command::Oracle(c) = &cli.command {
+        let v = oracle_service::run(&cli, c)?;
+        return emit(&cli, out, v);
     }
     if let Command::Simulate(args) = &cli.command {
         let summary =
@@ -325,6 +334,7 @@ impl Ctx<'_> {
             Command::Bme(c) => self.bme(c),
             Command::Demo(_) => bail!("demo runs on its own embedded network; use `depin demo`"),
             Command::Simulate(_) => bail!("simulate needs no cluster; use `depin simulate`"),
+            Command::Oracle(_) => bail!("the oracle reads its cluster from its config file"),
         }
     }
 

@@ -9,6 +9,7 @@
 //! | [`KIND_DEVICE_CONSENT`] | the device key | network (32) · owner (32) · nonce (u64 LE) |
 //! | [`KIND_WORK_RECEIPT`] | the device key | network (32) · device key (32) · epoch · work units · nonce (u64 LE each) |
 //! | [`KIND_EPOCH_REPORT`] | an oracle key | network (32) · epoch (u64) · round (u32) · root (32) · total work (u64) · node count (u32), LE |
+//! | [`KIND_RECEIPT_BATCH`] | the device key | network (32) · device key (32) · epoch (u64) · count (u32) · count × (seq, work units) (u64 each), LE |
 
 /// Domain-separation prefix of every depin-kit signed message.
 pub const DOMAIN: &[u8; 9] = b"depin-kit";
@@ -25,6 +26,12 @@ pub const KIND_DEVICE_CONSENT: u8 = 2;
 pub const KIND_WORK_RECEIPT: u8 = 3;
 /// An oracle attests an epoch's reward root.
 pub const KIND_EPOCH_REPORT: u8 = 4;
+/// A device reports several receipts of one epoch under one signature (to the oracles).
+pub const KIND_RECEIPT_BATCH: u8 = 5;
+/// Most receipts one batch may carry (a 16 KiB signed message).
+pub const MAX_BATCH_RECEIPTS: usize = 1024;
+/// Length of a receipt batch message without its receipts.
+pub const RECEIPT_BATCH_FIXED_LEN: usize = HEADER_LEN + 32 + 32 + 8 + 4;
 
 const HEADER_LEN: usize = DOMAIN.len() + 2;
 /// Length of a work receipt message.
@@ -156,6 +163,35 @@ pub fn epoch_report_message(
     m
 }
 
+/// The bytes a device key signs for a batch of its receipts of `epoch`, each
+/// `(seq, work_units)`. One signature covers them all, yet every receipt stays attributable
+/// (the batch is kept whole beside it) and replay-checked by its `seq`. `None` for an empty
+/// batch or one longer than [`MAX_BATCH_RECEIPTS`].
+#[cfg(feature = "std")]
+pub fn receipt_batch_message(
+    network: &[u8; 32],
+    device_key: &[u8; 32],
+    epoch: u64,
+    receipts: &[(u64, u64)],
+) -> Option<Vec<u8>> {
+    if receipts.is_empty() || receipts.len() > MAX_BATCH_RECEIPTS {
+        return None;
+    }
+    let count = u32::try_from(receipts.len()).ok()?;
+    let mut m = vec![0u8; HEADER_LEN];
+    header(KIND_RECEIPT_BATCH, &mut m);
+    m.reserve(RECEIPT_BATCH_FIXED_LEN - HEADER_LEN + 16 * receipts.len());
+    m.extend_from_slice(network);
+    m.extend_from_slice(device_key);
+    m.extend_from_slice(&epoch.to_le_bytes());
+    m.extend_from_slice(&count.to_le_bytes());
+    for (seq, work) in receipts {
+        m.extend_from_slice(&seq.to_le_bytes());
+        m.extend_from_slice(&work.to_le_bytes());
+    }
+    Some(m)
+}
+
 /// Whether a device consent `nonce` (unix seconds) is acceptable at time `now`:
 /// not older than `ttl_s` and not more than `max_skew_s` in the future.
 pub fn consent_nonce_is_fresh(nonce: u64, now: i64, ttl_s: u32, max_skew_s: u32) -> bool {
@@ -171,6 +207,27 @@ pub fn consent_nonce_is_fresh(nonce: u64, now: i64, ttl_s: u32, max_skew_s: u32)
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn receipt_batch_layout() {
+        let m = receipt_batch_message(&[1; 32], &[2; 32], 7, &[(3, 40), (4, 50)]).unwrap();
+        assert_eq!(m.len(), RECEIPT_BATCH_FIXED_LEN + 32);
+        assert_eq!(&m[..9], b"depin-kit");
+        assert_eq!(m[10], KIND_RECEIPT_BATCH);
+        assert_eq!(&m[75..83], &7u64.to_le_bytes());
+        assert_eq!(&m[83..87], &2u32.to_le_bytes());
+        assert_eq!(&m[87..95], &3u64.to_le_bytes());
+        assert_eq!(&m[m.len() - 8..], &50u64.to_le_bytes());
+        assert!(receipt_batch_message(&[1; 32], &[2; 32], 7, &[]).is_none());
+        let too_many = vec![(0, 0); MAX_BATCH_RECEIPTS + 1];
+        assert!(receipt_batch_message(&[1; 32], &[2; 32], 7, &too_many).is_none());
+        // a single receipt's batch is never a work-receipt message
+        let one = receipt_batch_message(&[1; 32], &[2; 32], 7, &[(3, 40)]).unwrap();
+        assert_ne!(
+            &one[..],
+            &work_receipt_message(&[1; 32], &[2; 32], 7, 40, 3)[..]
+        );
+    }
 
     #[test]
     fn layouts_are_fixed() {

@@ -1,0 +1,123 @@
+//! The oracle's TOML configuration (see docs/oracle.md for every key).
+use super::registry::WorkLimits;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OracleConfig {
+    /// The network, by name or address.
+    pub network: String,
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// SQLite lives here (`oracle.sqlite`), with rewards files under `epochs/`.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `postgres://user:password@host:port/db` to share one store between replicas.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// RPC URL or moniker; `none` for an ingest-only replica that uses the registry another
+    /// oracle keeps in the shared store.
+    #[serde(default)]
+    pub rpc: Option<String>,
+    /// This oracle's keypair (a member of the network's oracle set); needed to attest.
+    #[serde(default)]
+    pub keypair: Option<PathBuf>,
+    /// Other oracles' base URLs, pulled at each epoch's end.
+    #[serde(default)]
+    pub peers: Vec<String>,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Plausibility bounds: work units per unit of capacity per epoch.
+    #[serde(default)]
+    pub work: WorkLimits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub request_timeout_ms: u64,
+    /// The previous epoch keeps taking receipts this long after it ended.
+    pub grace_s: u32,
+    pub registry_refresh_s: u64,
+    pub epoch_poll_s: u64,
+    /// Batches per page of `GET /v1/receipts`.
+    pub peer_page: u32,
+    pub peer_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 4 << 20,
+            request_timeout_ms: 10_000,
+            grace_s: 300,
+            registry_refresh_s: 60,
+            epoch_poll_s: 30,
+            peer_page: 1_000,
+            peer_timeout_ms: 30_000,
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8470".into()
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("oracle-data")
+}
+
+impl OracleConfig {
+    /// Reads `path`; relative paths in it are taken from the file's directory.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the oracle config {}", path.display()))?;
+        let mut c: OracleConfig = toml::from_str(&text)
+            .with_context(|| format!("parsing the oracle config {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        c.data_dir = base.join(&c.data_dir);
+        c.keypair = c.keypair.map(|k| base.join(k));
+        Ok(c)
+    }
+
+    /// A config for tests and the demo: loopback, `data_dir`, no RPC, no peers.
+    pub fn local(network: &str, data_dir: &Path) -> Self {
+        OracleConfig {
+            network: network.into(),
+            listen: "127.0.0.1:0".into(),
+            data_dir: data_dir.to_path_buf(),
+            database_url: None,
+            rpc: None,
+            keypair: None,
+            peers: vec![],
+            limits: Limits::default(),
+            work: WorkLimits::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_with_defaults_and_refuses_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("oracle.toml");
+        std::fs::write(
+            &p,
+            "network = \"demo\"\npeers = [\"http://127.0.0.1:1\"]\n[limits]\ngrace_s = 5\n",
+        )
+        .unwrap();
+        let c = OracleConfig::load(&p).unwrap();
+        assert_eq!(c.limits.grace_s, 5);
+        assert_eq!(c.limits.max_body_bytes, 4 << 20);
+        assert_eq!(c.data_dir, dir.path().join("oracle-data"));
+        std::fs::write(&p, "network = \"demo\"\nlisten_on = \"x\"\n").unwrap();
+        let e = format!("{:#}", OracleConfig::load(&p).unwrap_err());
+        assert!(e.contains("listen_on"), "{e}");
+    }
+}

@@ -1,0 +1,313 @@
+//! One epoch's run, in stages recorded in the store so a restart resumes where it stopped:
+//!
+//! 1. **pulled**: every peer's batches of the epoch, signatures checked again, merged (for a
+//!    receipt two oracles hold differently, the lower work wins, so the result does not
+//!    depend on arrival order);
+//! 2. **aggregated**: work per node, capped at the node's plausible maximum;
+//! 3. **built**: cumulative rewards, root and every proof (depin-core), as a file too;
+//! 4. **attested**: the report submitted, or approved if another oracle submitted the same
+//!    root. The on-chain report is read first, so nothing is ever sent twice.
+use super::receipts::{PeerPage, Submission};
+use super::store::{check_run, EpochRun, InsertMode, Stage};
+use super::Oracle;
+use crate::rewards::EpochRewardsFile;
+use crate::transport::Transport;
+use crate::verifier::{self, Verifier};
+use anchor_lang::prelude::Pubkey;
+use anyhow::{bail, ensure, Context, Result};
+use proof_verifier::state::ReportStatus;
+use serde::Serialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Where the crash tests stop a run (honoured only in test builds, the `fault-injection`
+/// feature): right after the named stage is recorded, or after the report transaction
+/// landed but before that was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    AfterPull,
+    AfterAggregate,
+    AfterBuild,
+    AfterSend,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochResult {
+    pub epoch: u64,
+    pub root: String,
+    pub receipts: u64,
+    pub nodes: u32,
+    pub total_work: u64,
+    /// `submitted`, `approved` or `already` (this oracle's approval was on chain).
+    pub action: String,
+    pub signature: Option<String>,
+    /// Batches taken from peers (new or lowered receipts).
+    pub pulled_receipts: u64,
+}
+
+fn fault(at: Option<FaultPoint>, here: FaultPoint) -> Result<()> {
+    if cfg!(any(test, feature = "fault-injection")) && at == Some(here) {
+        bail!("fault injected at {here:?}");
+    }
+    Ok(())
+}
+
+/// Pulls every peer's batches of `epoch` into the store; returns receipts new to it.
+pub fn pull(o: &Oracle, http: &super::http::Http, epoch: u64) -> Result<u64> {
+    let mut added = 0u64;
+    for peer in &o.config.peers {
+        let mut after = 0i64;
+        loop {
+            let url = format!(
+                "{}/v1/receipts?epoch={epoch}&after={after}&limit={}",
+                peer.trim_end_matches('/'),
+                o.config.limits.peer_page
+            );
+            let page: PeerPage = http
+                .get_json(&url)
+                .with_context(|| format!("pulling from {peer}"))?;
+            ensure!(
+                page.network == o.network.to_string(),
+                "peer {peer} serves network {}, not {}",
+                page.network,
+                o.network
+            );
+            let batches = page
+                .batches
+                .iter()
+                .map(|b| b.batch())
+                .collect::<Result<Vec<_>>>()
+                .with_context(|| format!("a batch from {peer}"))?;
+            ensure!(
+                batches.iter().all(|b| b.epoch == epoch),
+                "peer {peer} sent batches of another epoch"
+            );
+            let sub = Submission {
+                network: o.network.to_bytes(),
+                batches,
+            };
+            let out = o.ingest(&sub, InsertMode::Peer)?;
+            added += out.accepted;
+            match page.next {
+                Some(n) if n > after => after = n,
+                _ => break,
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// Work per node of `epoch` from the store: receipts of devices the registry knows,
+/// summed and capped at each node's plausible maximum.
+pub fn aggregate(o: &Oracle, epoch: u64) -> Result<BTreeMap<Pubkey, u64>> {
+    let reg = o.registry().context("no registry loaded")?;
+    let mut work = BTreeMap::new();
+    for (device, sum) in o.store.work(epoch)? {
+        let Some(d) = reg.node_of(&device) else {
+            continue;
+        };
+        let capped = u64::try_from(sum.min(u128::from(d.max_work))).unwrap_or(d.max_work);
+        if capped > 0 {
+            work.insert(Pubkey::new_from_array(d.node), capped);
+        }
+    }
+    Ok(work)
+}
+
+/// Runs (or resumes) `epoch` to the attested stage. `t` reaches the chain, `keypair` is this
+/// oracle's key in the set, `http` reaches the peers.
+pub fn run_epoch(
+    o: &Oracle,
+    t: &dyn Transport,
+    keypair: &Keypair,
+    http: &super::http::Http,
+    epoch: u64,
+    fault_at: Option<FaultPoint>,
+) -> Result<EpochResult> {
+    let mut run = o.store.epoch_run(epoch)?.unwrap_or(EpochRun {
+        epoch,
+        ..Default::default()
+    });
+    check_run(&run)?;
+    let mut pulled_receipts = 0;
+    if run.stage < Some(Stage::Pulled) {
+        o.refresh(t)?;
+        let reg = o.registry().context("no registry loaded")?;
+        let now = t.unix_time()?;
+        let closes = reg
+            .clock
+            .start_of(epoch.saturating_add(1))
+            .saturating_add(i64::from(o.config.limits.grace_s));
+        ensure!(
+            now >= closes,
+            "epoch {epoch} still takes receipts until {closes} (chain time now {now})"
+        );
+        pulled_receipts = pull(o, http, epoch)?;
+        run.stage = Some(Stage::Pulled);
+        o.store.save_epoch_run(&run)?;
+        o.metrics.stage(epoch, 1);
+        tracing::info!(epoch, pulled_receipts, "pulled peers' receipts");
+    }
+    fault(fault_at, FaultPoint::AfterPull)?;
+
+    if run.stage < Some(Stage::Aggregated) {
+        if o.registry().is_none() {
+            o.refresh(t)?;
+        }
+        let work: BTreeMap<String, u64> = aggregate(o, epoch)?
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        run.work = Some(serde_json::to_string(&work)?);
+        run.stage = Some(Stage::Aggregated);
+        o.store.save_epoch_run(&run)?;
+        o.metrics.stage(epoch, 2);
+    }
+    fault(fault_at, FaultPoint::AfterAggregate)?;
+
+    if run.stage < Some(Stage::Built) {
+        let work: BTreeMap<String, u64> =
+            serde_json::from_str(run.work.as_deref().context("no work stored")?)?;
+        let work: BTreeMap<Pubkey, u64> = work
+            .into_iter()
+            .map(|(k, v)| Ok((Pubkey::from_str(&k)?, v)))
+            .collect::<Result<_>>()
+            .context("a stored node is not an address")?;
+        let previous = match o.store.latest_built_before(epoch)? {
+            Some(p) => {
+                ensure!(
+                    p.epoch + 1 == epoch,
+                    "the last epoch built here is {}, not {}: run the epochs in order",
+                    p.epoch,
+                    epoch - 1
+                );
+                let f: EpochRewardsFile =
+                    serde_json::from_str(p.rewards.as_deref().context("no rewards stored")?)?;
+                f.cumulative()?
+            }
+            None => BTreeMap::new(),
+        };
+        let file = EpochRewardsFile::compute_for_network(t, &o.network, epoch, &previous, &work)?;
+        let text = serde_json::to_string(&file)?;
+        write_file(o, epoch, &text)?;
+        run.rewards = Some(text);
+        run.stage = Some(Stage::Built);
+        o.store.save_epoch_run(&run)?;
+        o.metrics.stage(epoch, 3);
+        tracing::info!(epoch, root = %file.root, nodes = file.node_count, "rewards built");
+    }
+    fault(fault_at, FaultPoint::AfterBuild)?;
+
+    let file: EpochRewardsFile =
+        serde_json::from_str(run.rewards.as_deref().context("no rewards stored")?)?;
+    if run.stage < Some(Stage::Attested) {
+        let (action, signature) = attest(o, t, keypair, &file, fault_at)?;
+        o.metrics.submission(&action);
+        run.action = Some(action);
+        run.signature = signature;
+        run.stage = Some(Stage::Attested);
+        o.store.save_epoch_run(&run)?;
+        o.metrics.stage(epoch, 4);
+        tracing::info!(
+            epoch,
+            action = run.action.as_deref().unwrap_or(""),
+            "report attested"
+        );
+    }
+    Ok(EpochResult {
+        epoch,
+        root: file.root.clone(),
+        receipts: o.store.receipt_count(epoch)?,
+        nodes: file.node_count,
+        total_work: file.total_work,
+        action: run.action.unwrap_or_default(),
+        signature: run.signature,
+        pulled_receipts,
+    })
+}
+
+/// `data_dir/epochs/N.json`, written whole (temporary file, then rename).
+fn write_file(o: &Oracle, epoch: u64, text: &str) -> Result<()> {
+    let dir = o.config.data_dir.join("epochs");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = dir.join(format!("{epoch}.json.tmp"));
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, dir.join(format!("{epoch}.json")))
+        .with_context(|| format!("renaming {}", tmp.display()))
+}
+
+/// Submits or approves the report, unless the chain already shows this oracle's approval.
+fn attest(
+    o: &Oracle,
+    t: &dyn Transport,
+    keypair: &Keypair,
+    file: &EpochRewardsFile,
+    fault_at: Option<FaultPoint>,
+) -> Result<(String, Option<String>)> {
+    let set = verifier::oracle_set(t, &o.network)?;
+    let me = keypair.pubkey();
+    let index = set
+        .oracles
+        .iter()
+        .position(|k| *k == me)
+        .with_context(|| format!("{me} is not in the network's oracle set"))?;
+    let root = file.root_bytes()?;
+    let v = Verifier::new(t);
+    // twice at most: a submit that lost a race to another oracle turns into an approval
+    for _ in 0..2 {
+        let existing = match t.get_account(&verifier::report_address(&o.network, file.epoch))? {
+            Some(_) => Some(verifier::report(t, &o.network, file.epoch)?),
+            None => None,
+        };
+        let sent = match existing {
+            Some(r) if r.status != ReportStatus::Voided && r.root != root => bail!(
+                "the report on chain for epoch {} has root {}, this oracle computed {}: \
+                 dispute it (`depin report dispute`)",
+                file.epoch,
+                crate::rewards::to_hex(&r.root),
+                file.root
+            ),
+            Some(r)
+                if r.status != ReportStatus::Voided
+                    && (r.approvals >> index) & 1 == 1
+                    && r.set_version == set.version =>
+            {
+                return Ok(("already".into(), None));
+            }
+            Some(r) if r.status == ReportStatus::Pending => {
+                let out = v.approve_report(keypair, &o.network, file.epoch, root);
+                out.map(|x| ("approved", x))
+            }
+            Some(r) if r.status != ReportStatus::Voided => bail!(
+                "the report of epoch {} is {:?} without this oracle's approval",
+                file.epoch,
+                r.status
+            ),
+            _ => {
+                let out = v.submit_report(keypair, &o.network, file.report_content(0)?, &[]);
+                out.map(|x| ("submitted", x))
+            }
+        };
+        match sent {
+            Ok((action, out)) => {
+                fault(fault_at, FaultPoint::AfterSend)?;
+                return Ok((action.into(), Some(out.signature.to_string())));
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "sending the report; reading it again");
+                o.metrics.submission("failed");
+                if t.get_account(&verifier::report_address(&o.network, file.epoch))?
+                    .is_none()
+                {
+                    return Err(e.context("submitting the report"));
+                }
+            }
+        }
+    }
+    bail!(
+        "the report of epoch {} changed twice while attesting it",
+        file.epoch
+    )
+}

@@ -1,0 +1,304 @@
+//! The oracle's HTTP API (axum on tokio):
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /v1/receipts` | device batches, JSON or `application/octet-stream`; 200 = every accepted receipt is on disk |
+//! | `GET /v1/receipts?epoch=N&after=ID&limit=L` | stored batches of an epoch, for peers |
+//! | `GET /v1/proofs/{node}[?epoch=N]` | a node's cumulative amount and proof (latest built epoch by default) |
+//! | `GET /v1/rewards/{epoch or latest}` | an epoch's whole rewards file |
+//! | `GET /healthz` | liveness, network, epoch, registry size |
+//! | `GET /metrics` | Prometheus counters |
+use super::receipts::{JsonSubmission, PeerBatch, PeerPage, Submission};
+use super::store::InsertMode;
+use super::Oracle;
+use crate::rewards::EpochRewardsFile;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (status, Json(json!({ "error": message.to_string() }))).into_response()
+}
+
+pub fn router(oracle: Arc<Oracle>) -> Router {
+    let limit = oracle.config.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/receipts", post(post_receipts).get(get_receipts))
+        .route("/v1/proofs/{node}", get(get_proof))
+        .route("/v1/rewards/{epoch}", get(get_rewards))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(oracle.clone(), timed))
+        .with_state(oracle)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight (their writes
+/// included) before returning.
+pub async fn serve(
+    oracle: Arc<Oracle>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(oracle))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| anyhow::anyhow!("the oracle's HTTP server: {e}"))
+}
+
+async fn timed(State(o): State<Arc<Oracle>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let limit = Duration::from_millis(o.config.limits.request_timeout_ms);
+    let r = match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error(StatusCode::REQUEST_TIMEOUT, "the request took too long"),
+    };
+    o.metrics.request(started.elapsed());
+    r
+}
+
+/// A malformed body or another network's receipts get a 4xx and store nothing.
+fn parse_submission(o: &Oracle, headers: &HeaderMap, body: &[u8]) -> Result<Submission, Response> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let sub = if ct.starts_with("application/octet-stream") {
+        Submission::decode_binary(body)
+    } else if ct.starts_with("application/json") {
+        serde_json::from_slice::<JsonSubmission>(body)
+            .map_err(anyhow::Error::from)
+            .and_then(JsonSubmission::parse)
+    } else {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("content type `{ct}`: send application/json or application/octet-stream"),
+        ));
+    }
+    .map_err(|e| error(StatusCode::BAD_REQUEST, format!("{e:#}")))?;
+    if sub.network != o.network.to_bytes() {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "receipts for network {}; this oracle serves {}",
+                bs58::encode(sub.network).into_string(),
+                o.network
+            ),
+        ));
+    }
+    Ok(sub)
+}
+
+async fn post_receipts(State(o): State<Arc<Oracle>>, headers: HeaderMap, body: Bytes) -> Response {
+    let sub = match parse_submission(&o, &headers, &body) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let oracle = o.clone();
+    match tokio::task::spawn_blocking(move || oracle.ingest(&sub, InsertMode::Device)).await {
+        Ok(Ok(out)) => {
+            tracing::debug!(
+                accepted = out.accepted,
+                rejected = out.rejected.len(),
+                "receipts"
+            );
+            (StatusCode::OK, Json(out)).into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %format!("{e:#}"), "receipts not stored");
+            error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}"))
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    epoch: u64,
+    #[serde(default)]
+    after: i64,
+    limit: Option<u32>,
+}
+
+async fn get_receipts(State(o): State<Arc<Oracle>>, Query(q): Query<PageQuery>) -> Response {
+    let page = o.config.limits.peer_page.max(1);
+    let limit = q.limit.unwrap_or(page).clamp(1, page);
+    let oracle = o.clone();
+    let rows =
+        tokio::task::spawn_blocking(move || oracle.store.batches(q.epoch, q.after, limit)).await;
+    match rows {
+        Ok(Ok(rows)) => {
+            let next = (rows.len() as u32 == limit)
+                .then(|| rows.last().map(|r| r.0))
+                .flatten();
+            Json(PeerPage {
+                network: o.network.to_string(),
+                epoch: q.epoch,
+                batches: rows.iter().map(|(id, b)| PeerBatch::new(*id, b)).collect(),
+                next,
+            })
+            .into_response()
+        }
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The rewards file of `epoch` (`None`: the latest built).
+fn rewards_file(o: &Oracle, epoch: Option<u64>) -> anyhow::Result<Option<EpochRewardsFile>> {
+    let run = match epoch {
+        Some(e) => o.store.epoch_run(e)?,
+        None => o.store.latest_built_before(u64::MAX)?,
+    };
+    run.and_then(|r| r.rewards)
+        .map(|s| serde_json::from_str(&s).map_err(anyhow::Error::from))
+        .transpose()
+}
+
+#[derive(Deserialize)]
+struct EpochQuery {
+    epoch: Option<u64>,
+}
+
+async fn get_proof(
+    State(o): State<Arc<Oracle>>,
+    Path(node): Path<String>,
+    Query(q): Query<EpochQuery>,
+) -> Response {
+    let oracle = o.clone();
+    match tokio::task::spawn_blocking(move || rewards_file(&oracle, q.epoch)).await {
+        Ok(Ok(Some(f))) => match f.nodes.iter().find(|n| n.node == node) {
+            Some(n) => Json(json!({
+                "network": f.network,
+                "epoch": f.epoch,
+                "root": f.root,
+                "node": n,
+            }))
+            .into_response(),
+            None => error(
+                StatusCode::NOT_FOUND,
+                format!("node {node} is not in epoch {}'s tree", f.epoch),
+            ),
+        },
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no rewards built for that epoch yet"),
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+async fn get_rewards(State(o): State<Arc<Oracle>>, Path(epoch): Path<String>) -> Response {
+    let epoch = match epoch.as_str() {
+        "latest" => None,
+        e => match e.parse::<u64>() {
+            Ok(e) => Some(e),
+            Err(_) => return error(StatusCode::BAD_REQUEST, format!("`{e}` is not an epoch")),
+        },
+    };
+    let oracle = o.clone();
+    match tokio::task::spawn_blocking(move || rewards_file(&oracle, epoch)).await {
+        Ok(Ok(Some(f))) => Json(f).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no rewards built for that epoch yet"),
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+async fn healthz(State(o): State<Arc<Oracle>>) -> Response {
+    let reg = o.registry();
+    Json(json!({
+        "status": if reg.is_some() { "ok" } else { "no_registry" },
+        "network": o.network.to_string(),
+        "epoch": o.current_epoch(),
+        "devices": reg.map_or(0, |r| r.devices.len()),
+        "store": o.store.describe(),
+    }))
+    .into_response()
+}
+
+async fn metrics(State(o): State<Arc<Oracle>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        o.metrics.render(),
+    )
+        .into_response()
+}
+
+/// A server on its own runtime thread, for the demo and tests: `url()` to reach it,
+/// dropped (or [`Running::stop`]) to shut it down gracefully.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Running {
+    pub fn start(oracle: Arc<Oracle>, listen: &str) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let l = std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+        Self::start_on(oracle, l)
+    }
+
+    /// Serves on a listener bound beforehand (so peers can know each other's addresses).
+    pub fn start_on(oracle: Arc<Oracle>, listener: std::net::TcpListener) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the oracle's runtime")?;
+        listener.set_nonblocking(true)?;
+        let listener = {
+            let _g = rt.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("oracle-{addr}"))
+            .spawn(move || {
+                rt.block_on(serve(oracle, listener, async {
+                    let _ = rx.await;
+                }))
+            })
+            .context("starting the oracle's thread")?;
+        Ok(Running {
+            addr,
+            stop: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(mut self) -> anyhow::Result<()> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => anyhow::bail!("the oracle's server thread panicked"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
