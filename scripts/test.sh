@@ -16,6 +16,15 @@ cargo clippy --locked --workspace --all-targets -q -- -D warnings
 step "IDL"
 bash scripts/idl.sh
 
+step "PostgreSQL for the oracle's storage tests (throwaway cluster on loopback)"
+pg_dir="$PWD/target/postgres-test"
+pg_port=$((20000 + RANDOM % 20000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+DEPIN_TEST_POSTGRES_URL=$(bash scripts/postgres.sh start "$pg_dir" "$pg_port")
+export DEPIN_TEST_POSTGRES_URL
+trap 'bash scripts/postgres.sh stop "$pg_dir"' EXIT
+echo "$DEPIN_TEST_POSTGRES_URL"
+
 step "tests (native runtime)"
 DEPIN_NATIVE=1 cargo test --locked --workspace -j2
 

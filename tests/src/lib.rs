@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 pub use anchor_lang::error::ErrorCode as AnchorError;
 
 pub mod cu_report;
+pub mod oracle;
 pub mod rewards;
 pub mod settlement;
 

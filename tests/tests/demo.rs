@@ -14,7 +14,15 @@ fn demo_runs_epochs_and_reconciles() {
     assert_eq!(r.oracle_threshold, 2);
     assert_eq!(r.epochs_finalized, demo::DEMO_EPOCHS);
     assert!(r.epochs_finalized >= 5);
-    assert_eq!(r.epochs_by_accumulated_approvals, 1);
+    // the oracle services: one submits, the other two approve, every epoch
+    assert_eq!(r.epochs_by_accumulated_approvals, demo::DEMO_EPOCHS);
+    assert!(r.oracle_roots_agree);
+    // 12 nodes, none suspended (every 25th is), 3 receipts a device an epoch; every fourth
+    // device's batch goes to two oracles
+    assert_eq!(r.receipts_sent, 6 * (12 + 3) * 3);
+    assert_eq!(r.receipts_accepted, r.receipts_sent);
+    assert_eq!(r.bad_receipts_sent, 3);
+    assert_eq!(r.receipts_rejected, r.bad_receipts_sent);
     assert_eq!(r.reports_voided, 1);
     assert!(r.rewards_claimed > 0);
     assert!(r.rewards_claimed <= r.rewards_minted);

@@ -110,8 +110,11 @@ pub enum RewardsCmd {
         #[arg(long)]
         all_nodes_of: Option<Pubkey>,
         /// Rewards file of a recently finalised epoch.
+        #[arg(long, conflicts_with = "oracle", required_unless_present = "oracle")]
+        rewards: Option<PathBuf>,
+        /// Or: an oracle's base URL; its latest rewards (`GET /v1/rewards/latest`) are used.
         #[arg(long)]
-        rewards: PathBuf,
+        oracle: Option<String>,
     },
 }
 
@@ -292,13 +295,22 @@ impl Ctx<'_> {
                 device_key,
                 all_nodes_of,
                 rewards,
+                oracle,
             } => {
                 let a = network_address(network)?;
-                let f = EpochRewardsFile::load(rewards)?;
+                let (f, source) = match (rewards, oracle) {
+                    (Some(p), _) => (EpochRewardsFile::load(p)?, p.display().to_string()),
+                    (None, Some(url)) => {
+                        let url = format!("{}/v1/rewards/latest", url.trim_end_matches('/'));
+                        let http =
+                            crate::oracle::http::Http::new(std::time::Duration::from_secs(30))?;
+                        (http.get_json::<EpochRewardsFile>(&url)?, url)
+                    }
+                    (None, None) => bail!("give --rewards FILE or --oracle URL"),
+                };
                 anyhow::ensure!(
                     f.network()? == a,
-                    "{} is for network {}, not {a}",
-                    rewards.display(),
+                    "{source} is for network {}, not {a}",
                     f.network
                 );
                 let nodes: Vec<(Pubkey, Node)> = match (device_key, all_nodes_of) {

@@ -346,7 +346,7 @@ impl Store for SqliteStore {
             .query_row(
                 "SELECT epoch, stage, work, rewards, action, signature FROM epoch_runs \
                  WHERE epoch < ?1 AND rewards IS NOT NULL ORDER BY epoch DESC LIMIT 1",
-                [i64_of(epoch, "epoch")?],
+                [epoch.min(i64::MAX as u64) as i64],
                 sqlite_run,
             )
             .optional()?;
@@ -633,7 +633,7 @@ impl Store for PostgresStore {
         let row = c.query_opt(
             "SELECT epoch, stage, work, rewards, action, signature FROM epoch_runs \
              WHERE epoch < $1 AND rewards IS NOT NULL ORDER BY epoch DESC LIMIT 1",
-            &[&i64_of(epoch, "epoch")?],
+            &[&(epoch.min(i64::MAX as u64) as i64)],
         )?;
         row.as_ref().map(pg_run).transpose()
     }
