@@ -296,3 +296,65 @@ fn a_stopped_run_resumes_to_the_same_root_and_sends_once() {
     assert_eq!(p["node"]["cumulative_amount"], owed);
     assert_eq!(p["epoch"], current - 1);
 }
+
+#[test]
+fn the_serve_loop_runs_each_closed_epoch_once() {
+    use depin::oracle::epoch::run_due_epochs;
+    let mut args = schedule_args();
+    args.first_epoch = 20;
+    let rw = RewardsWorld::new(depin::tokens::TOKEN_PROGRAM, args);
+    let w = &rw.w;
+    let owner = w.owner(10 * ONBOARDING_FEE);
+    let (device, _) = w.register(&owner);
+    let dir = tempfile::tempdir().unwrap();
+    let keys = [
+        rw.oracles[0].insecure_clone(),
+        rw.oracles[1].insecure_clone(),
+    ];
+    let ls = LocalOracles::start(&w.network, &keys, dir.path(), |c| c.limits.grace_s = 0).unwrap();
+    let t = Counting {
+        net: &w.net,
+        sent: Mutex::new(HashMap::new()),
+    };
+    ls.refresh(&w.net).unwrap();
+    post(
+        &ls.http,
+        &ls.url(0),
+        &submission(&w.network, vec![batch(&w.network, &device, 20, &[(0, 9)])]),
+    );
+    // epoch 20 is still open: nothing to run
+    for (o, k) in ls.oracles.iter().zip(&keys) {
+        assert!(run_due_epochs(o, &t, k, &ls.http).unwrap().is_empty());
+    }
+    w.net.advance_time(i64::from(EPOCH_S_FOR_REWARDS)).unwrap();
+    let first: Vec<_> = ls
+        .oracles
+        .iter()
+        .zip(&keys)
+        .map(|(o, k)| run_due_epochs(o, &t, k, &ls.http).unwrap())
+        .collect();
+    assert_eq!(
+        first[0]
+            .iter()
+            .map(|r| (r.epoch, r.action.as_str()))
+            .collect::<Vec<_>>(),
+        [(20, "submitted")]
+    );
+    assert_eq!(
+        first[1]
+            .iter()
+            .map(|r| (r.epoch, r.action.as_str()))
+            .collect::<Vec<_>>(),
+        [(20, "approved")]
+    );
+    assert_eq!(first[0][0].root, first[1][0].root);
+    // the next poll finds nothing new and sends nothing
+    for (o, k) in ls.oracles.iter().zip(&keys) {
+        assert!(run_due_epochs(o, &t, k, &ls.http).unwrap().is_empty());
+    }
+    let sent = t.sent.lock().unwrap();
+    assert_eq!(
+        (sent.get(&keys[0].pubkey()), sent.get(&keys[1].pubkey())),
+        (Some(&1), Some(&1))
+    );
+}

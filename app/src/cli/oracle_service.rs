@@ -258,37 +258,10 @@ fn spawn_epoch_loop(
                     continue;
                 }
                 last_poll = Some(std::time::Instant::now());
-                if let Err(e) = run_due_epochs(&o, t.as_ref(), &key, &http) {
+                if let Err(e) = epoch::run_due_epochs(&o, t.as_ref(), &key, &http) {
                     tracing::warn!(error = %format!("{e:#}"), "epoch run");
                 }
             }
         })
         .context("starting the epoch loop")
-}
-
-fn run_due_epochs(
-    o: &Oracle,
-    t: &dyn Transport,
-    key: &Keypair,
-    http: &oracle::http::Http,
-) -> Result<()> {
-    let Some(reg) = o.registry() else {
-        return Ok(());
-    };
-    let now = t.unix_time()?;
-    let open_until = now.saturating_sub(i64::from(o.config.limits.grace_s));
-    let Some(last_closed) = reg.clock.epoch_at(open_until).checked_sub(1) else {
-        return Ok(());
-    };
-    let next = crate::emissions::schedule(t, &o.network)?.next_epoch;
-    for e in next..=last_closed {
-        let done = o
-            .store
-            .epoch_run(e)?
-            .is_some_and(|r| r.stage == Some(oracle::store::Stage::Attested));
-        if !done {
-            epoch::run_epoch(o, t, key, http, e, None)?;
-        }
-    }
-    Ok(())
 }

@@ -311,3 +311,34 @@ fn attest(
         file.epoch
     )
 }
+
+/// What `serve` runs every `epoch_poll_s`: each epoch from the schedule's next unfinalised
+/// one up to the last closed one (by the cluster's clock and the grace period) that this
+/// oracle has not attested yet, in order; stops at the first that fails. Returns the runs.
+pub fn run_due_epochs(
+    o: &Oracle,
+    t: &dyn Transport,
+    keypair: &Keypair,
+    http: &super::http::Http,
+) -> Result<Vec<EpochResult>> {
+    let Some(reg) = o.registry() else {
+        return Ok(vec![]);
+    };
+    let now = t.unix_time()?;
+    let open_until = now.saturating_sub(i64::from(o.config.limits.grace_s));
+    let Some(last_closed) = reg.clock.epoch_at(open_until).checked_sub(1) else {
+        return Ok(vec![]);
+    };
+    let next = crate::emissions::schedule(t, &o.network)?.next_epoch;
+    let mut done = vec![];
+    for e in next..=last_closed {
+        let attested = o
+            .store
+            .epoch_run(e)?
+            .is_some_and(|r| r.stage == Some(Stage::Attested));
+        if !attested {
+            done.push(run_epoch(o, t, keypair, http, e, None)?);
+        }
+    }
+    Ok(done)
+}
