@@ -94,6 +94,26 @@ fn oracles_agree_after_pulling_whatever_the_order() {
         })
         .collect();
     assert!(roots.windows(2).all(|w| w[0] == w[1]), "{roots:?}");
+
+    // a peer that does not answer fails the pull, unless enough others did
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let mut c = ls.oracles[2].config.clone();
+    c.data_dir = dir.path().join("late");
+    c.peers = vec![dead_url, ls.url(0)];
+    let late = depin::oracle::Oracle::open(c.clone()).unwrap();
+    late.set_registry(reg.snapshot.clone()).unwrap();
+    let e1 = pull(&late, &ls.http, e).unwrap_err();
+    assert!(
+        format!("{e1:#}").contains("1 of 2 peers answered, 2 needed"),
+        "{e1:#}"
+    );
+    c.limits.min_peers = Some(1);
+    let late = depin::oracle::Oracle::open(c).unwrap();
+    // what the failed pull took from the peer that answered is kept
+    assert_eq!(pull(&late, &ls.http, e).unwrap(), 0);
+    assert_eq!(late.store.receipt_count(e).unwrap(), 49);
 }
 
 /// The embedded network, counting the transactions each fee payer sends.

@@ -46,6 +46,9 @@ pub struct Limits {
     /// Batches per page of `GET /v1/receipts`.
     pub peer_page: u32,
     pub peer_timeout_ms: u64,
+    /// Peers that must answer an epoch's pull (default: all). Fewer lets the others go on
+    /// while one is down; a root that then differs is refused on chain and retried.
+    pub min_peers: Option<usize>,
 }
 
 impl Default for Limits {
@@ -58,6 +61,7 @@ impl Default for Limits {
             epoch_poll_s: 30,
             peer_page: 1_000,
             peer_timeout_ms: 30_000,
+            min_peers: None,
         }
     }
 }

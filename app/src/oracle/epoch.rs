@@ -54,10 +54,40 @@ fn fault(at: Option<FaultPoint>, here: FaultPoint) -> Result<()> {
     Ok(())
 }
 
-/// Pulls every peer's batches of `epoch` into the store; returns receipts new to it.
+/// Pulls every peer's batches of `epoch` into the store; returns receipts new to it. A peer
+/// that does not answer fails the pull unless `min_peers` others did.
 pub fn pull(o: &Oracle, http: &super::http::Http, epoch: u64) -> Result<u64> {
-    let mut added = 0u64;
+    let required = o
+        .config
+        .limits
+        .min_peers
+        .unwrap_or(o.config.peers.len())
+        .min(o.config.peers.len());
+    let (mut added, mut answered, mut failures) = (0u64, 0usize, vec![]);
     for peer in &o.config.peers {
+        match pull_peer(o, http, peer, epoch) {
+            Ok(n) => {
+                added += n;
+                answered += 1;
+            }
+            Err(e) => {
+                tracing::warn!(peer = %peer, error = %format!("{e:#}"), "peer pull failed");
+                failures.push(format!("{e:#}"));
+            }
+        }
+    }
+    ensure!(
+        answered >= required,
+        "{answered} of {} peers answered, {required} needed: {}",
+        o.config.peers.len(),
+        failures.join("; ")
+    );
+    Ok(added)
+}
+
+fn pull_peer(o: &Oracle, http: &super::http::Http, peer: &str, epoch: u64) -> Result<u64> {
+    let mut added = 0u64;
+    {
         let mut after = 0i64;
         loop {
             let url = format!(

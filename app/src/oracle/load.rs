@@ -104,9 +104,17 @@ async fn run_async(plan: &LoadPlan) -> Result<(LoadReport, Vec<Acked>)> {
         .context("the oracle has no registry (no epoch clock) yet")?;
     let network = super::receipts::parse_key(&health.network)?;
 
-    // not timed: sign every request; seqs start from the clock so reruns are new receipts
-    let seq_base = (super::registry::wall_now().max(0) as u64) << 20;
+    // not timed: sign every request; seqs start from the clock (milliseconds, 2^20 seqs a
+    // device a run) so reruns are new receipts
     let per_batch = plan.receipts_per_batch.max(1);
+    ensure!(
+        plan.receipts.div_ceil(plan.devices) < 1 << 20,
+        "at most 2^20 receipts per device in one run: add --devices"
+    );
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let seq_base = millis << 20;
     let mut requests: Vec<(Vec<u8>, Vec<Vec<Acked>>)> = vec![];
     let mut batches = vec![];
     let mut ids = vec![];
