@@ -154,24 +154,54 @@ impl Transport for Counting<'_> {
     }
 }
 
+/// A network whose clock starts in epoch 20 (the schedule's first), `devices` registered
+/// nodes, and two oracle services of its set (threshold 2) without a grace period.
+struct Chain {
+    rw: RewardsWorld,
+    devices: Vec<(solana_keypair::Keypair, Pubkey)>,
+    dir: tempfile::TempDir,
+    keys: [solana_keypair::Keypair; 2],
+    ls: LocalOracles,
+}
+
+impl Chain {
+    fn new(devices: usize) -> Self {
+        let mut args = schedule_args();
+        args.first_epoch = 20;
+        let rw = RewardsWorld::new(depin::tokens::TOKEN_PROGRAM, args);
+        let owner = rw.w.owner(10 * ONBOARDING_FEE);
+        let devices = (0..devices).map(|_| rw.w.register(&owner)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let keys = [
+            rw.oracles[0].insecure_clone(),
+            rw.oracles[1].insecure_clone(),
+        ];
+        let ls = LocalOracles::start(&rw.w.network, &keys, dir.path(), |c| c.limits.grace_s = 0)
+            .unwrap();
+        Chain {
+            rw,
+            devices,
+            dir,
+            keys,
+            ls,
+        }
+    }
+}
+
+impl<'a> Counting<'a> {
+    fn new(net: &'a depin::transport::embedded::EmbeddedNetwork) -> Self {
+        Counting {
+            net,
+            sent: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
 #[test]
 fn a_stopped_run_resumes_to_the_same_root_and_sends_once() {
-    let mut args = schedule_args();
-    args.first_epoch = 20; // the world's clock starts in epoch 20
-    let rw = RewardsWorld::new(depin::tokens::TOKEN_PROGRAM, args);
-    let w = &rw.w;
-    let owner = w.owner(10 * ONBOARDING_FEE);
-    let devices: Vec<_> = (0..4).map(|_| w.register(&owner)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let keys = [
-        rw.oracles[0].insecure_clone(),
-        rw.oracles[1].insecure_clone(),
-    ];
-    let ls = LocalOracles::start(&w.network, &keys, dir.path(), |c| c.limits.grace_s = 0).unwrap();
-    let t = Counting {
-        net: &w.net,
-        sent: Mutex::new(HashMap::new()),
-    };
+    let c = Chain::new(4);
+    let (rw, w, devices, dir, keys, ls) = (&c.rw, &c.rw.w, &c.devices, &c.dir, &c.keys, &c.ls);
+    let t = Counting::new(&w.net);
     let http = Http::new(Duration::from_secs(10)).unwrap();
     let faults = [
         FaultPoint::AfterPull,
@@ -238,7 +268,7 @@ fn a_stopped_run_resumes_to_the_same_root_and_sends_once() {
             "{fault:?}"
         );
         let sent = t.sent.lock().unwrap();
-        for key in &keys {
+        for key in keys.iter() {
             assert_eq!(
                 sent.get(&key.pubkey()),
                 Some(&1),
@@ -320,22 +350,9 @@ fn a_stopped_run_resumes_to_the_same_root_and_sends_once() {
 #[test]
 fn the_serve_loop_runs_each_closed_epoch_once() {
     use depin::oracle::epoch::run_due_epochs;
-    let mut args = schedule_args();
-    args.first_epoch = 20;
-    let rw = RewardsWorld::new(depin::tokens::TOKEN_PROGRAM, args);
-    let w = &rw.w;
-    let owner = w.owner(10 * ONBOARDING_FEE);
-    let (device, _) = w.register(&owner);
-    let dir = tempfile::tempdir().unwrap();
-    let keys = [
-        rw.oracles[0].insecure_clone(),
-        rw.oracles[1].insecure_clone(),
-    ];
-    let ls = LocalOracles::start(&w.network, &keys, dir.path(), |c| c.limits.grace_s = 0).unwrap();
-    let t = Counting {
-        net: &w.net,
-        sent: Mutex::new(HashMap::new()),
-    };
+    let c = Chain::new(1);
+    let (w, device, keys, ls) = (&c.rw.w, &c.devices[0].0, &c.keys, &c.ls);
+    let t = Counting::new(&w.net);
     ls.refresh(&w.net).unwrap();
     post(
         &ls.http,
@@ -343,14 +360,14 @@ fn the_serve_loop_runs_each_closed_epoch_once() {
         &submission(&w.network, vec![batch(&w.network, &device, 20, &[(0, 9)])]),
     );
     // epoch 20 is still open: nothing to run
-    for (o, k) in ls.oracles.iter().zip(&keys) {
+    for (o, k) in ls.oracles.iter().zip(keys.iter()) {
         assert!(run_due_epochs(o, &t, k, &ls.http).unwrap().is_empty());
     }
     w.net.advance_time(i64::from(EPOCH_S_FOR_REWARDS)).unwrap();
     let first: Vec<_> = ls
         .oracles
         .iter()
-        .zip(&keys)
+        .zip(keys.iter())
         .map(|(o, k)| run_due_epochs(o, &t, k, &ls.http).unwrap())
         .collect();
     assert_eq!(
@@ -369,7 +386,7 @@ fn the_serve_loop_runs_each_closed_epoch_once() {
     );
     assert_eq!(first[0][0].root, first[1][0].root);
     // the next poll finds nothing new and sends nothing
-    for (o, k) in ls.oracles.iter().zip(&keys) {
+    for (o, k) in ls.oracles.iter().zip(keys.iter()) {
         assert!(run_due_epochs(o, &t, k, &ls.http).unwrap().is_empty());
     }
     let sent = t.sent.lock().unwrap();
