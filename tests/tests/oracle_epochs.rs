@@ -357,7 +357,7 @@ fn the_serve_loop_runs_each_closed_epoch_once() {
     post(
         &ls.http,
         &ls.url(0),
-        &submission(&w.network, vec![batch(&w.network, &device, 20, &[(0, 9)])]),
+        &submission(&w.network, vec![batch(&w.network, device, 20, &[(0, 9)])]),
     );
     // epoch 20 is still open: nothing to run
     for (o, k) in ls.oracles.iter().zip(keys.iter()) {
