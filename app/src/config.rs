@@ -12,16 +12,28 @@ pub enum Cluster {
 }
 
 /// Expands `devnet`, `mainnet-beta`, `testnet`, `localhost` (and their one-letter forms)
-/// the way the `solana` CLI does; `embedded` selects the in-process runtime.
-pub fn resolve_url(url: &str) -> Cluster {
-    match url {
+/// the way the `solana` CLI does; `embedded` selects the in-process runtime. Anything else
+/// must be an http(s) URL with a host, refused before any request otherwise.
+pub fn resolve_url(url: &str) -> Result<Cluster> {
+    Ok(match url {
         "embedded" | "e" => Cluster::Embedded,
         "mainnet-beta" | "m" => Cluster::Rpc("https://api.mainnet-beta.solana.com".into()),
         "devnet" | "d" => Cluster::Rpc("https://api.devnet.solana.com".into()),
         "testnet" | "t" => Cluster::Rpc("https://api.testnet.solana.com".into()),
         "localhost" | "l" => Cluster::Rpc("http://localhost:8899".into()),
-        other => Cluster::Rpc(other.to_string()),
-    }
+        other => {
+            let ok = reqwest::Url::parse(other).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
+            anyhow::ensure!(
+                ok,
+                "`{other}` is not a cluster: give mainnet-beta, devnet, testnet, localhost, \
+                 embedded (or m, d, t, l, e) or an http(s) URL"
+            );
+            Cluster::Rpc(other.to_string())
+        }
+    })
 }
 
 /// Defaults read from the solana CLI config file.
@@ -40,8 +52,12 @@ pub fn load_defaults(path: Option<&Path>) -> Result<CliDefaults> {
     };
     let fallback = solana_cli_config::Config::default();
     let cfg = match file {
-        Some(f) if f.exists() => solana_cli_config::Config::load(&f.to_string_lossy())
-            .map_err(|e| anyhow::anyhow!("reading solana CLI config {}: {e}", f.display()))?,
+        Some(f) if f.exists() => {
+            let text = std::fs::read_to_string(&f)
+                .with_context(|| format!("reading solana CLI config {}", f.display()))?;
+            serde_yaml::from_str::<solana_cli_config::Config>(&text)
+                .map_err(|e| anyhow::anyhow!("solana CLI config {}: {e}", f.display()))?
+        }
         Some(f) if path.is_some() => anyhow::bail!("config file {} does not exist", f.display()),
         _ => fallback,
     };
@@ -73,16 +89,23 @@ mod tests {
 
     #[test]
     fn monikers() {
-        assert_eq!(resolve_url("embedded"), Cluster::Embedded);
+        assert_eq!(resolve_url("embedded").unwrap(), Cluster::Embedded);
         assert_eq!(
-            resolve_url("devnet"),
+            resolve_url("devnet").unwrap(),
             Cluster::Rpc("https://api.devnet.solana.com".into())
         );
         assert_eq!(
-            resolve_url("l"),
+            resolve_url("l").unwrap(),
             Cluster::Rpc("http://localhost:8899".into())
         );
-        assert_eq!(resolve_url("http://x:1"), Cluster::Rpc("http://x:1".into()));
+        assert_eq!(
+            resolve_url("http://x:1").unwrap(),
+            Cluster::Rpc("http://x:1".into())
+        );
+        for bad in ["devnett", "ftp://x", "http://", "127.0.0.1:8899"] {
+            let e = resolve_url(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("`{bad}` is not a cluster")), "{e}");
+        }
     }
 
     #[test]

@@ -4,6 +4,31 @@ use solana_instruction::error::InstructionError;
 use solana_transaction_error::TransactionError;
 use std::fmt;
 
+/// An error as one line: each cause once. Contexts that already quote their cause (a
+/// `thiserror` wrapper printing `{0}`, say) would otherwise repeat it after the colon.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// Whether `e` is a write to a closed pipe (`depin … | head -1`): not a failure.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// A transaction the cluster refused.
 #[derive(Debug, Clone)]
 pub struct TxFailure {

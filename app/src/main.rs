@@ -36,8 +36,9 @@ fn main() -> ExitCode {
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if depin::errors::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", depin::errors::one_line(&e));
             if let Some(f) = depin::registry::tx_failure(&e) {
                 if verbose {
                     for l in &f.logs {

@@ -22,7 +22,7 @@ fn main() -> Result<()> {
     let defaults = config::load_defaults(None)?;
     let authority = config::read_keypair(&args.keypair.unwrap_or(defaults.keypair_path))?;
     let url = args.url.unwrap_or(defaults.json_rpc_url);
-    let report = match config::resolve_url(&url) {
+    let report = match config::resolve_url(&url)? {
         Cluster::Embedded => {
             let net = EmbeddedNetwork::start()?;
             // the throwaway runtime's authority starts without SOL

@@ -431,6 +431,6 @@ pub fn run_cli_on(net: &EmbeddedNetwork, args: &[&str]) -> Result<serde_json::Va
     argv.extend_from_slice(args);
     let cli = depin::cli::Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    depin::cli::run_with(cli, net, &mut out).map_err(|e| format!("{e:#}"))?;
+    depin::cli::run_with(cli, net, &mut out).map_err(|e| depin::errors::one_line(&e))?;
     serde_json::from_slice(&out).map_err(|e| e.to_string())
 }

@@ -113,7 +113,7 @@ impl Ctx<'_> {
                 Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
             }
             MakerCmd::List { network } => {
-                let a = network_address(network)?;
+                let a = self.existing_network(network)?;
                 let makers = accounts::makers_of(self.t(), &a)?;
                 Ok(Value::Array(
                     makers.iter().map(|(k, m)| maker_json(k, m)).collect(),

@@ -170,7 +170,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
     let defaults = config::load_defaults(cli.config.as_deref())?;
     let url = cli.url.clone().unwrap_or(defaults.json_rpc_url.clone());
-    match config::resolve_url(&url) {
+    match config::resolve_url(&url)? {
         Cluster::Embedded => {
             let net = EmbeddedNetwork::start()?;
             run_with(cli, &net, out)
@@ -296,6 +296,19 @@ impl Ctx<'_> {
 
     fn t(&self) -> &dyn Transport {
         self.reg.transport
+    }
+
+    /// `s` as a network address whose account exists on the cluster (a listing of an
+    /// unknown network is an error, not an empty list).
+    fn existing_network(&self, s: &str) -> Result<Pubkey> {
+        let a = network_address(s)?;
+        if self.t().get_account(&a)?.is_none() {
+            bail!(
+                "network `{s}` ({a}) does not exist on {}",
+                self.t().describe()
+            );
+        }
+        Ok(a)
     }
 
     /// The key that signs: `--signer` with --sign-only, otherwise --keypair's.

@@ -371,7 +371,7 @@ impl Ctx<'_> {
                 Ok(node_json(&node, &accounts::node(self.t(), &node)?))
             }
             NodeCmd::List { network, owner } => {
-                let a = network_address(network)?;
+                let a = self.existing_network(network)?;
                 let nodes = accounts::nodes_of(self.t(), &a)?;
                 Ok(Value::Array(
                     nodes

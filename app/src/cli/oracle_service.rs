@@ -70,7 +70,7 @@ pub fn init_logs() {
 fn transport_of(cfg: &OracleConfig) -> Result<Option<Box<dyn Transport + Send + Sync>>> {
     match cfg.rpc.as_deref() {
         None | Some("none") => Ok(None),
-        Some(u) => match config::resolve_url(u) {
+        Some(u) => match config::resolve_url(u)? {
             Cluster::Embedded => bail!(
                 "rpc = \"embedded\" needs a network in the same process (`depin demo` runs \
                  three oracles that way); give an RPC URL or `none`"

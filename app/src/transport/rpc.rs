@@ -30,8 +30,23 @@ impl RpcTransport {
         }
     }
 
+    /// A transport failure in one line: the URL, and for an unreachable server the reason
+    /// from the bottom of the chain (`connection refused`), not the RPC client's wrapper.
     fn io(&self, what: &str, e: ClientError) -> TransportError {
-        TransportError::io(format!("{what} via {}", self.url), e)
+        use solana_rpc_client_api::client_error::ErrorKind;
+        let message = match e.kind() {
+            ErrorKind::Reqwest(r) => {
+                let mut root: &dyn std::error::Error = r;
+                while let Some(s) = root.source() {
+                    root = s;
+                }
+                format!("cannot reach {}: {root}", self.url)
+            }
+            ErrorKind::Io(io) => format!("cannot reach {}: {io}", self.url),
+            ErrorKind::RpcError(r) => format!("{} answered: {r}", self.url),
+            other => format!("{} answered: {other}", self.url),
+        };
+        TransportError::io(what, message)
     }
 }
 
@@ -55,10 +70,29 @@ fn failure_of(e: &ClientError) -> Option<TxFailure> {
 
 impl Transport for RpcTransport {
     fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
-        self.client
-            .get_account_with_commitment(address, CommitmentConfig::confirmed())
-            .map(|r| r.value)
-            .map_err(|e| self.io(&format!("reading account {address}"), e))
+        // `getAccountInfo` itself: the client's `get_account*` helpers flatten transport
+        // failures into an `AccountNotFound` string
+        use solana_account_decoder_client_types::UiAccount;
+        use solana_rpc_client_api::request::RpcRequest;
+        use solana_rpc_client_api::response::Response;
+        let what = format!("reading account {address}");
+        let r: Response<Option<UiAccount>> = self
+            .client
+            .send(
+                RpcRequest::GetAccountInfo,
+                serde_json::json!([
+                    address.to_string(),
+                    { "encoding": "base64", "commitment": "confirmed" }
+                ]),
+            )
+            .map_err(|e| self.io(&what, e))?;
+        r.value
+            .map(|ui| {
+                ui.decode::<Account>().ok_or_else(|| {
+                    TransportError::io(what.clone(), "the RPC returned undecodable account data")
+                })
+            })
+            .transpose()
     }
 
     fn latest_blockhash(&self) -> TransportResult<Hash> {

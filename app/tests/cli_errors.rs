@@ -1,0 +1,54 @@
+//! The `depin` binary's errors: one line on stderr, non-zero exit, the URL named; a closed
+//! stdout (`| head`) ends quietly with exit 0.
+
+fn depin(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_depin"))
+        .args(args)
+        .output()
+        .expect("run the depin binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_exits_nonzero_with_one_line_and_quietly_on_a_closed_pipe() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let (rc, _, err) = depin(&["--url", &url, "network", "show", "demo"]);
+    let addr = depin::pda::network("demo").0;
+    assert_eq!(rc, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: reading account {addr}: cannot reach {url}: "
+        )),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("connection refused"), "{err}");
+    let (rc, _, err) = depin(&["--url", "devnett", "network", "show", "demo"]);
+    assert_eq!((rc, err.lines().count()), (1, 1), "{err}");
+    assert!(
+        err.starts_with("error: `devnett` is not a cluster"),
+        "{err}"
+    );
+
+    // `depin … | head -0`: the reader is gone before the output is written
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_depin"))
+        .args(["--output", "json", "oracle", "bench", "--receipts", "200"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

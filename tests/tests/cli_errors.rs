@@ -1,0 +1,94 @@
+//! The CLI's errors as users see them: one line, each cause once, the URL named, unknown
+//! networks and clusters refused, config errors with their place.
+use depin_tests::*;
+use solana_keypair::Keypair;
+
+#[test]
+fn a_refused_transaction_names_its_error_once() {
+    let w = World::new();
+    w.configure(|a| a.paused = Some(true));
+    let dir = tempfile::tempdir().unwrap();
+    let owner = w.owner(5_000);
+    let device = w.device();
+    let key = |name: &str, k: &Keypair| {
+        let p = dir.path().join(name);
+        depin::config::write_keypair(k, &p).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let (owner_file, device_file, maker_file) = (
+        key("owner.json", &owner.keypair),
+        key("device.json", &device),
+        key("maker.json", &w.makers[0].attestation),
+    );
+    let err = run_cli(
+        &w,
+        &[
+            "--keypair",
+            &owner_file,
+            "node",
+            "register",
+            "--network",
+            &w.network.to_string(),
+            "--maker-key",
+            &solana_signer::Signer::pubkey(&w.makers[0].maker_key).to_string(),
+            "--maker-keypair",
+            &maker_file,
+            "--device-keypair",
+            &device_file,
+            "--class",
+            "storage",
+            "--capacity",
+            "bytes=8e12",
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(err.matches("NetworkPaused").count(), 1, "{err}");
+    assert!(
+        err.contains("NetworkPaused (6005): the network is paused"),
+        "{err}"
+    );
+
+    // listing an unknown network is an error, not an empty list
+    let err = run_cli(&w, &["node", "list", "--network", "nosuchnet"]).unwrap_err();
+    let addr = depin::pda::network("nosuchnet").0;
+    assert!(
+        err.starts_with(&format!(
+            "network `nosuchnet` ({addr}) does not exist on embedded"
+        )),
+        "{err}"
+    );
+    let err = run_cli(&w, &["maker", "list", "--network", "nosuchnet"]).unwrap_err();
+    assert!(err.starts_with("network `nosuchnet`"), "{err}");
+}
+
+#[test]
+fn one_line_errors_before_and_after_the_network() {
+    let e = depin::config::resolve_url("devnett")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "`devnett` is not a cluster: give mainnet-beta, devnet, testnet, localhost, embedded \
+         (or m, d, t, l, e) or an http(s) URL"
+    );
+    // the chain's causes, each once
+    let inner = anyhow::anyhow!("NetworkPaused (6005): the network is paused");
+    let e = inner.context("transaction failed: NetworkPaused (6005): the network is paused");
+    let e = e.context("registering node 3");
+    assert_eq!(
+        depin::errors::one_line(&e),
+        "registering node 3: transaction failed: NetworkPaused (6005): the network is paused"
+    );
+    // a corrupt solana CLI config: the file, the field, the line
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.yml");
+    std::fs::write(&cfg, "json_rpc_url: [oops\n").unwrap();
+    let e = depin::config::load_defaults(Some(&cfg))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!("solana CLI config {}: ", cfg.display())),
+        "{e}"
+    );
+    assert!(e.contains("line 1") && !e.contains("Error(\""), "{e}");
+}
