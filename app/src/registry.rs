@@ -62,12 +62,27 @@ impl<'t> Registry<'t> {
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxOutcome> {
-        let mut tx = self.unsigned(ixs, &payer.pubkey())?;
-        txcodec::sign(&mut tx, payer)?;
-        for s in signers {
-            txcodec::sign(&mut tx, s)?;
+        // An identical transaction sent within one blockhash is `AlreadyProcessed`; since we
+        // hold the keys, sign it again on the next blockhash (once).
+        for attempt in 0..2 {
+            let mut tx = self.unsigned(ixs, &payer.pubkey())?;
+            txcodec::sign(&mut tx, payer)?;
+            for s in signers {
+                txcodec::sign(&mut tx, s)?;
+            }
+            match self.transport.send(&tx) {
+                Err(e)
+                    if attempt == 0
+                        && e.failure().is_some_and(|f| {
+                            f.error == solana_transaction_error::TransactionError::AlreadyProcessed
+                        }) =>
+                {
+                    continue
+                }
+                other => return Ok(other?),
+            }
         }
-        Ok(self.transport.send(&tx)?)
+        anyhow::bail!("the transaction was already processed twice")
     }
 
     pub fn network(&self, address: &Pubkey) -> Result<Network> {
