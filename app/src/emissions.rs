@@ -317,8 +317,10 @@ pub fn pack_claims(
     const MAX_PER_TX: usize = 24;
     let r = reward_accounts(t, network)?;
     let blockhash = t.latest_blockhash()?;
+    let budget = t.compute_budget().instructions();
     let fits = |ixs: &[Instruction]| {
-        let msg = solana_message::Message::new_with_blockhash(ixs, Some(payer), &blockhash);
+        let all: Vec<Instruction> = budget.iter().chain(ixs).cloned().collect();
+        let msg = solana_message::Message::new_with_blockhash(&all, Some(payer), &blockhash);
         let tx = solana_transaction::Transaction::new_unsigned(msg);
         crate::txcodec::size(&tx) <= PACKET
     };

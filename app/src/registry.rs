@@ -51,7 +51,9 @@ impl<'t> Registry<'t> {
     /// An unsigned transaction with a fresh blockhash.
     pub fn unsigned(&self, ixs: &[Instruction], fee_payer: &Pubkey) -> Result<Transaction> {
         let blockhash = self.transport.latest_blockhash()?;
-        let msg = Message::new_with_blockhash(ixs, Some(fee_payer), &blockhash);
+        let mut all = self.transport.compute_budget().instructions();
+        all.extend_from_slice(ixs);
+        let msg = Message::new_with_blockhash(&all, Some(fee_payer), &blockhash);
         Ok(Transaction::new_unsigned(msg))
     }
 

@@ -52,3 +52,19 @@ fn the_binary_exits_nonzero_with_one_line_and_quietly_on_a_closed_pipe() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn json_compact_is_one_line() {
+    let (rc, out, _) = depin(&[
+        "--output",
+        "json-compact",
+        "oracle",
+        "bench",
+        "--receipts",
+        "100",
+    ]);
+    assert_eq!(rc, 0);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["receipts"], 100);
+}

@@ -92,3 +92,63 @@ fn one_line_errors_before_and_after_the_network() {
     );
     assert!(e.contains("line 1") && !e.contains("Error(\""), "{e}");
 }
+
+#[test]
+fn compute_budget_flags_reach_every_transaction_and_inspect_shows_them() {
+    let w = World::new();
+    let dir = tempfile::tempdir().unwrap();
+    let op = dir.path().join("op.json");
+    depin::config::write_keypair(&w.operator, &op).unwrap();
+    let op = op.to_str().unwrap();
+    let to = Keypair::new_from_array([0x66; 32]);
+    let to_key = solana_signer::Signer::pubkey(&to);
+    // a maker added with a priority fee and a limit: built sign-only, then inspected
+    let maker_key = solana_signer::Signer::pubkey(&Keypair::new_from_array([0x65; 32]));
+    let built = run_cli(
+        &w,
+        &[
+            "--keypair",
+            op,
+            "--with-compute-unit-price",
+            "5000",
+            "--with-compute-unit-limit",
+            "60000",
+            "--sign-only",
+            "maker",
+            "add",
+            "--network",
+            &w.network.to_string(),
+            "--maker-key",
+            &maker_key.to_string(),
+            "--attestation-key",
+            &to_key.to_string(),
+        ],
+    )
+    .unwrap();
+    let tx = built["transaction"].as_str().unwrap();
+    let shown = run_cli(&w, &["tx", "inspect", tx]).unwrap();
+    let budget = "ComputeBudget111111111111111111111111111111";
+    let programs: Vec<&str> = shown["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(programs[..2], [budget, budget], "{shown}");
+    assert_eq!(programs[2], node_registry::ID.to_string());
+    let operator = solana_signer::Signer::pubkey(&w.operator).to_string();
+    assert_eq!(shown["fee_payer"], operator.as_str());
+    assert_eq!(shown["signed"], serde_json::json!([]));
+    assert_eq!(shown["missing_signers"], serde_json::json!([operator]));
+    // signed and sent: it lands with the budget in it
+    let signed = run_cli(&w, &["--keypair", op, "tx", "sign", tx]).unwrap();
+    let signed_tx = signed["transaction"].as_str().unwrap();
+    assert_eq!(
+        run_cli(&w, &["tx", "inspect", signed_tx]).unwrap()["signed"],
+        serde_json::json!([operator])
+    );
+    run_cli(&w, &["tx", "send", signed_tx]).unwrap();
+    assert!(w
+        .account(&depin::pda::maker(&w.network, &maker_key).0)
+        .is_some());
+}

@@ -67,16 +67,14 @@ impl Ctx<'_> {
                 device_cap,
             } => {
                 let a = network_address(network)?;
-                let (maker, out) = self.reg.add_maker(
-                    &self.keypair()?,
-                    &a,
-                    AddMakerArgs {
-                        maker_key: *maker_key,
-                        attestation_key: attestation_key.unwrap_or(*maker_key),
-                        device_cap: *device_cap,
-                    },
-                )?;
-                Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
+                let args = AddMakerArgs {
+                    maker_key: *maker_key,
+                    attestation_key: attestation_key.unwrap_or(*maker_key),
+                    device_cap: *device_cap,
+                };
+                let maker = pda::maker(&a, maker_key).0;
+                let ix = crate::ix::add_maker(&self.signer_key()?, &a, args);
+                self.deliver(&[ix], json!({ "maker": maker.to_string() }))
             }
             MakerCmd::Update {
                 network,

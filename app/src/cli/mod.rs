@@ -69,6 +69,14 @@ pub struct Cli {
     /// Print program logs when a transaction fails.
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
+    /// Priority fee: micro-lamports per compute unit, on every transaction (as the solana
+    /// CLI's flag).
+    #[arg(long, global = true, value_name = "MICRO_LAMPORTS")]
+    pub with_compute_unit_price: Option<u64>,
+    /// Compute-unit limit set on every transaction (default: the runtime's, 200,000 per
+    /// instruction).
+    #[arg(long, global = true, value_name = "UNITS")]
+    pub with_compute_unit_limit: Option<u32>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -76,7 +84,10 @@ pub struct Cli {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Text,
+    /// Pretty-printed JSON.
     Json,
+    /// One line of JSON.
+    JsonCompact,
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,6 +192,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 
 /// Runs a parsed command against `transport`.
 pub fn run_with(cli: Cli, transport: &dyn Transport, out: &mut dyn Write) -> Result<()> {
+    let budget = crate::transport::ComputeBudget {
+        unit_price: cli.with_compute_unit_price,
+        unit_limit: cli.with_compute_unit_limit,
+    };
+    let budgeted = crate::transport::WithBudget {
+        inner: transport,
+        budget,
+    };
+    let transport: &dyn Transport = if budget == Default::default() {
+        transport
+    } else {
+        &budgeted
+    };
     let ctx = Ctx {
         cli: &cli,
         reg: Registry::new(transport),
@@ -198,6 +222,7 @@ fn emit(cli: &Cli, out: &mut dyn Write, mut value: Value) -> Result<()> {
         .and_then(|t| t.as_str().map(str::to_string));
     match (cli.output, table) {
         (OutputFormat::Json, _) => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+        (OutputFormat::JsonCompact, _) => writeln!(out, "{}", serde_json::to_string(&value)?)?,
         (OutputFormat::Text, Some(t)) => write!(out, "{t}")?,
         (OutputFormat::Text, None) => write_text(out, &value, 0)?,
     }
@@ -370,10 +395,23 @@ impl Ctx<'_> {
             TxCmd::Inspect { transaction } => {
                 let tx = txcodec::decode(&read_input(transaction)?)?;
                 let n = usize::from(tx.message.header.num_required_signatures);
+                let keys = &tx.message.account_keys;
+                let missing = txcodec::missing_signers(&tx);
+                let programs: Vec<String> = tx
+                    .message
+                    .instructions
+                    .iter()
+                    .filter_map(|i| keys.get(usize::from(i.program_id_index)))
+                    .map(|k| k.to_string())
+                    .collect();
                 Ok(json!({
-                    "signers": tx.message.account_keys[..n].iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                    "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "fee_payer": keys.first().map(|k| k.to_string()),
+                    "blockhash": tx.message.recent_blockhash.to_string(),
+                    "signers": keys[..n.min(keys.len())].iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "signed": keys[..n.min(keys.len())].iter().filter(|k| !missing.contains(k)).map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "missing_signers": missing.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
                     "instructions": tx.message.instructions.len(),
+                    "programs": programs,
                     "bytes": txcodec::size(&tx),
                 }))
             }

@@ -83,6 +83,67 @@ pub trait Transport {
     fn unix_time(&self) -> TransportResult<i64>;
     /// A human-readable name for output ("embedded", the RPC URL).
     fn describe(&self) -> String;
+    /// Compute-budget instructions every transaction built for this transport starts with
+    /// (`--with-compute-unit-price`, `--with-compute-unit-limit`); none by default.
+    fn compute_budget(&self) -> ComputeBudget {
+        ComputeBudget::default()
+    }
+}
+
+/// A priority fee and a compute-unit limit, as the solana CLI's
+/// `--with-compute-unit-price` (micro-lamports per CU) and `--with-compute-unit-limit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ComputeBudget {
+    pub unit_price: Option<u64>,
+    pub unit_limit: Option<u32>,
+}
+
+impl ComputeBudget {
+    pub fn instructions(&self) -> Vec<solana_instruction::Instruction> {
+        use solana_compute_budget_interface::ComputeBudgetInstruction as Cb;
+        let mut v = vec![];
+        if let Some(l) = self.unit_limit {
+            v.push(Cb::set_compute_unit_limit(l));
+        }
+        if let Some(p) = self.unit_price {
+            v.push(Cb::set_compute_unit_price(p));
+        }
+        v
+    }
+}
+
+/// `inner` with a compute budget on every transaction the client library builds for it.
+pub struct WithBudget<'a> {
+    pub inner: &'a dyn Transport,
+    pub budget: ComputeBudget,
+}
+
+impl Transport for WithBudget<'_> {
+    fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
+        self.inner.get_account(address)
+    }
+    fn latest_blockhash(&self) -> TransportResult<Hash> {
+        self.inner.latest_blockhash()
+    }
+    fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
+        self.inner.send(tx)
+    }
+    fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> TransportResult<Vec<(Pubkey, Account)>> {
+        self.inner.program_accounts(program, filters)
+    }
+    fn unix_time(&self) -> TransportResult<i64> {
+        self.inner.unix_time()
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn compute_budget(&self) -> ComputeBudget {
+        self.budget
+    }
 }
 
 /// Reads `unix_timestamp` out of Clock sysvar data (slot, epoch_start_timestamp, epoch,
