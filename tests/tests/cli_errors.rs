@@ -152,3 +152,33 @@ fn compute_budget_flags_reach_every_transaction_and_inspect_shows_them() {
         .account(&depin::pda::maker(&w.network, &maker_key).0)
         .is_some());
 }
+
+#[test]
+fn a_command_that_cannot_build_unsigned_refuses_sign_only_and_sends_nothing() {
+    let w = World::new();
+    let dir = tempfile::tempdir().unwrap();
+    let op = dir.path().join("op.json");
+    depin::config::write_keypair(&w.operator, &op).unwrap();
+    let maker = solana_signer::Signer::pubkey(&w.makers[0].maker_key).to_string();
+    let before = w.account(&w.makers[0].address).unwrap();
+    let err = run_cli(
+        &w,
+        &[
+            "--keypair",
+            op.to_str().unwrap(),
+            "--sign-only",
+            "maker",
+            "revoke",
+            "--network",
+            &w.network.to_string(),
+            "--maker-key",
+            &maker,
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("this command does not build unsigned transactions yet"),
+        "{err}"
+    );
+    assert_eq!(w.account(&w.makers[0].address).unwrap(), before);
+}

@@ -95,19 +95,25 @@ impl Ctx<'_> {
                     args.attestation_key.is_some() || args.device_cap.is_some(),
                     "nothing to update: give --attestation-key or --device-cap"
                 );
-                let out = self.reg.update_maker(&self.keypair()?, &a, &maker, args)?;
+                let out = self
+                    .reg
+                    .update_maker(&self.sending_keypair()?, &a, &maker, args)?;
                 Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
             }
             MakerCmd::Reactivate { network, maker_key } => {
                 let a = network_address(network)?;
                 let maker = pda::maker(&a, maker_key).0;
-                let out = self.reg.reactivate_maker(&self.keypair()?, &a, &maker)?;
+                let out = self
+                    .reg
+                    .reactivate_maker(&self.sending_keypair()?, &a, &maker)?;
                 Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
             }
             MakerCmd::Revoke { network, maker_key } => {
                 let a = network_address(network)?;
                 let maker = pda::maker(&a, maker_key).0;
-                let out = self.reg.revoke_maker(&self.keypair()?, &a, &maker)?;
+                let out = self
+                    .reg
+                    .revoke_maker(&self.sending_keypair()?, &a, &maker)?;
                 Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
             }
             MakerCmd::List { network } => {

@@ -319,6 +319,18 @@ impl Ctx<'_> {
         config::read_keypair(&path)
     }
 
+    /// The keypair of a command that signs and sends itself; refused with --sign-only so
+    /// such a command never sends when the user asked for an unsigned transaction.
+    fn sending_keypair(&self) -> Result<Keypair> {
+        if self.cli.sign_only {
+            bail!(
+                "this command does not build unsigned transactions yet: drop --sign-only to \
+                 send it signed by --keypair"
+            );
+        }
+        self.keypair()
+    }
+
     fn t(&self) -> &dyn Transport {
         self.reg.transport
     }

@@ -77,7 +77,7 @@ impl Ctx<'_> {
                 location_fee,
                 attestation_window,
             } => {
-                let kp = self.keypair()?;
+                let kp = self.sending_keypair()?;
                 let (address, out) = self.reg.create_network(
                     &kp,
                     token_mint,
@@ -125,7 +125,9 @@ impl Ctx<'_> {
                     !args.is_empty(),
                     "nothing to update: give --onboarding-fee, --location-fee, --attestation-window, --operator or --paused"
                 );
-                let out = self.reg.update_network(&self.keypair()?, &a, args)?;
+                let out = self
+                    .reg
+                    .update_network(&self.sending_keypair()?, &a, args)?;
                 Ok(sent(&out.signature, json!({})))
             }
             NetworkCmd::ProposeAuthority {
@@ -134,7 +136,7 @@ impl Ctx<'_> {
             } => {
                 let a = network_address(network)?;
                 let out = self.reg.propose_authority(
-                    &self.keypair()?,
+                    &self.sending_keypair()?,
                     &a,
                     optional_key(new_authority)?,
                 )?;
@@ -142,7 +144,7 @@ impl Ctx<'_> {
             }
             NetworkCmd::AcceptAuthority { network } => {
                 let a = network_address(network)?;
-                let out = self.reg.accept_authority(&self.keypair()?, &a)?;
+                let out = self.reg.accept_authority(&self.sending_keypair()?, &a)?;
                 Ok(sent(&out.signature, json!({})))
             }
         }

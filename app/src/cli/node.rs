@@ -390,7 +390,7 @@ impl Ctx<'_> {
                 let node = pda::node(&a, device_key).0;
                 let out = self
                     .reg
-                    .propose_transfer(&self.keypair()?, &a, &node, *to)?;
+                    .propose_transfer(&self.sending_keypair()?, &a, &node, *to)?;
                 Ok(sent(
                     &out.signature,
                     json!({ "node": node.to_string(), "offer": pda::transfer_offer(&node).0.to_string(), "to": to.to_string() }),
@@ -402,7 +402,9 @@ impl Ctx<'_> {
             } => {
                 let a = network_address(network)?;
                 let node = pda::node(&a, device_key).0;
-                let out = self.reg.accept_transfer(&self.keypair()?, &a, &node)?;
+                let out = self
+                    .reg
+                    .accept_transfer(&self.sending_keypair()?, &a, &node)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
             }
             NodeCmd::CancelTransfer {
@@ -411,7 +413,7 @@ impl Ctx<'_> {
             } => {
                 let a = network_address(network)?;
                 let node = pda::node(&a, device_key).0;
-                let out = self.reg.cancel_transfer(&self.keypair()?, &node)?;
+                let out = self.reg.cancel_transfer(&self.sending_keypair()?, &node)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
             }
             NodeCmd::Device {
@@ -444,9 +446,9 @@ impl Ctx<'_> {
                     StatusArg::Suspended => NodeStatus::Suspended,
                 };
                 // Works for decommissioned devices too: the standing is on the device record.
-                let out = self
-                    .reg
-                    .set_device_status(&self.keypair()?, &a, device_key, s)?;
+                let out =
+                    self.reg
+                        .set_device_status(&self.sending_keypair()?, &a, device_key, s)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
             }
             NodeCmd::AssertLocation {
@@ -463,7 +465,7 @@ impl Ctx<'_> {
                     "location fee: {fee} credits burned (the transaction allows at most {max})"
                 );
                 let out = self.reg.assert_location_with_max_fee(
-                    &self.keypair()?,
+                    &self.sending_keypair()?,
                     &a,
                     &node,
                     parse_cell(cell)?,
@@ -480,7 +482,9 @@ impl Ctx<'_> {
             } => {
                 let a = network_address(network)?;
                 let node = pda::node(&a, device_key).0;
-                let out = self.reg.decommission_node(&self.keypair()?, &a, &node)?;
+                let out = self
+                    .reg
+                    .decommission_node(&self.sending_keypair()?, &a, &node)?;
                 Ok(sent(&out.signature, json!({ "node": node.to_string() })))
             }
         }
