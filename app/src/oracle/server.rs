@@ -98,14 +98,30 @@ fn parse_submission(o: &Oracle, headers: &HeaderMap, body: &[u8]) -> Result<Subm
     Ok(sub)
 }
 
+/// Runs a store call on tokio's blocking pool: a store failure is a 503 (nothing
+/// acknowledged), a panicked task a 500.
+async fn blocking<T: Send + 'static>(
+    o: &Arc<Oracle>,
+    f: impl FnOnce(&Oracle) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let oracle = o.clone();
+    match tokio::task::spawn_blocking(move || f(&oracle)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %format!("{e:#}"), "store call failed");
+            Err(error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")))
+        }
+        Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, e)),
+    }
+}
+
 async fn post_receipts(State(o): State<Arc<Oracle>>, headers: HeaderMap, body: Bytes) -> Response {
     let sub = match parse_submission(&o, &headers, &body) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let oracle = o.clone();
-    match tokio::task::spawn_blocking(move || oracle.ingest(&sub, InsertMode::Device)).await {
-        Ok(Ok(out)) => {
+    match blocking(&o, move |o| o.ingest(&sub, InsertMode::Device)).await {
+        Ok(out) => {
             tracing::debug!(
                 accepted = out.accepted,
                 rejected = out.rejected.len(),
@@ -113,11 +129,7 @@ async fn post_receipts(State(o): State<Arc<Oracle>>, headers: HeaderMap, body: B
             );
             (StatusCode::OK, Json(out)).into_response()
         }
-        Ok(Err(e)) => {
-            tracing::warn!(error = %format!("{e:#}"), "receipts not stored");
-            error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}"))
-        }
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(r) => r,
     }
 }
 
@@ -132,11 +144,8 @@ struct PageQuery {
 async fn get_receipts(State(o): State<Arc<Oracle>>, Query(q): Query<PageQuery>) -> Response {
     let page = o.config.limits.peer_page.max(1);
     let limit = q.limit.unwrap_or(page).clamp(1, page);
-    let oracle = o.clone();
-    let rows =
-        tokio::task::spawn_blocking(move || oracle.store.batches(q.epoch, q.after, limit)).await;
-    match rows {
-        Ok(Ok(rows)) => {
+    match blocking(&o, move |o| o.store.batches(q.epoch, q.after, limit)).await {
+        Ok(rows) => {
             let next = (rows.len() as u32 == limit)
                 .then(|| rows.last().map(|r| r.0))
                 .flatten();
@@ -148,20 +157,23 @@ async fn get_receipts(State(o): State<Arc<Oracle>>, Query(q): Query<PageQuery>) 
             })
             .into_response()
         }
-        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(r) => r,
     }
 }
 
-/// The rewards file of `epoch` (`None`: the latest built).
-fn rewards_file(o: &Oracle, epoch: Option<u64>) -> anyhow::Result<Option<EpochRewardsFile>> {
-    let run = match epoch {
-        Some(e) => o.store.epoch_run(e)?,
-        None => o.store.latest_built_before(u64::MAX)?,
-    };
-    run.and_then(|r| r.rewards)
-        .map(|s| serde_json::from_str(&s).map_err(anyhow::Error::from))
-        .transpose()
+/// The rewards file of `epoch` (`None`: the latest built); a 404 when there is none.
+async fn rewards_file(o: &Arc<Oracle>, epoch: Option<u64>) -> Result<EpochRewardsFile, Response> {
+    let file = blocking(o, move |o| {
+        let run = match epoch {
+            Some(e) => o.store.epoch_run(e)?,
+            None => o.store.latest_built_before(u64::MAX)?,
+        };
+        run.and_then(|r| r.rewards)
+            .map(|s| serde_json::from_str::<EpochRewardsFile>(&s).map_err(anyhow::Error::from))
+            .transpose()
+    })
+    .await?;
+    file.ok_or_else(|| error(StatusCode::NOT_FOUND, "no rewards built for that epoch yet"))
 }
 
 #[derive(Deserialize)]
@@ -174,24 +186,22 @@ async fn get_proof(
     Path(node): Path<String>,
     Query(q): Query<EpochQuery>,
 ) -> Response {
-    let oracle = o.clone();
-    match tokio::task::spawn_blocking(move || rewards_file(&oracle, q.epoch)).await {
-        Ok(Ok(Some(f))) => match f.nodes.iter().find(|n| n.node == node) {
-            Some(n) => Json(json!({
-                "network": f.network,
-                "epoch": f.epoch,
-                "root": f.root,
-                "node": n,
-            }))
-            .into_response(),
-            None => error(
-                StatusCode::NOT_FOUND,
-                format!("node {node} is not in epoch {}'s tree", f.epoch),
-            ),
-        },
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no rewards built for that epoch yet"),
-        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    let f = match rewards_file(&o, q.epoch).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match f.nodes.iter().find(|n| n.node == node) {
+        Some(n) => Json(json!({
+            "network": f.network,
+            "epoch": f.epoch,
+            "root": f.root,
+            "node": n,
+        }))
+        .into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("node {node} is not in epoch {}'s tree", f.epoch),
+        ),
     }
 }
 
@@ -203,12 +213,9 @@ async fn get_rewards(State(o): State<Arc<Oracle>>, Path(epoch): Path<String>) ->
             Err(_) => return error(StatusCode::BAD_REQUEST, format!("`{e}` is not an epoch")),
         },
     };
-    let oracle = o.clone();
-    match tokio::task::spawn_blocking(move || rewards_file(&oracle, epoch)).await {
-        Ok(Ok(Some(f))) => Json(f).into_response(),
-        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no rewards built for that epoch yet"),
-        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:#}")),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    match rewards_file(&o, epoch).await {
+        Ok(f) => Json(f).into_response(),
+        Err(r) => r,
     }
 }
 
