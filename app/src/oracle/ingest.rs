@@ -124,10 +124,7 @@ pub fn ingest(
             reject(&mut out, i, b, None, n, r);
         }
     }
-    let to_verify: Vec<SignedBatch> = candidates
-        .iter()
-        .map(|(i, _)| sub.batches[*i].clone())
-        .collect();
+    let to_verify: Vec<&SignedBatch> = candidates.iter().map(|(i, _)| &sub.batches[*i]).collect();
     let valid = verify_batches(&sub.network, &to_verify, checks.threads);
     let mut staged: Vec<(usize, &SignedBatch, Vec<bool>)> = vec![];
     for ((i, max_work), ok) in candidates.into_iter().zip(valid) {
@@ -164,8 +161,8 @@ pub fn ingest(
         out.rejected.sort_by_key(|r| r.batch);
         return Ok(out);
     }
-    let batches: Vec<(&SignedBatch, Vec<bool>)> =
-        staged.iter().map(|(_, b, t)| (*b, t.clone())).collect();
+    let batches: Vec<(&SignedBatch, &[bool])> =
+        staged.iter().map(|(_, b, t)| (*b, t.as_slice())).collect();
     let fresh = store.insert(&batches, mode)?;
     for ((i, b, take), fresh) in staged.iter().zip(fresh) {
         for ((r, took), new) in b.receipts.iter().zip(take).zip(fresh) {

@@ -235,9 +235,13 @@ impl JsonSubmission {
 /// equation on `threads` threads, and a failed chunk one by one to find the bad ones.
 /// Weak (small-order) device keys never pass, so the answer never depends on how batches
 /// happen to be grouped.
-pub fn verify_batches(network: &[u8; 32], batches: &[SignedBatch], threads: usize) -> Vec<bool> {
+pub fn verify_batches<B: std::borrow::Borrow<SignedBatch> + Sync>(
+    network: &[u8; 32],
+    batches: &[B],
+    threads: usize,
+) -> Vec<bool> {
     let mut ok = vec![false; batches.len()];
-    let chunks: Vec<(&[SignedBatch], &mut [bool])> = batches
+    let chunks: Vec<(&[B], &mut [bool])> = batches
         .chunks(VERIFY_CHUNK)
         .zip(ok.chunks_mut(VERIFY_CHUNK))
         .collect();
@@ -249,7 +253,7 @@ pub fn verify_batches(network: &[u8; 32], batches: &[SignedBatch], threads: usiz
         return ok;
     }
     let per = chunks.len().div_ceil(threads);
-    let mut groups: Vec<Vec<(&[SignedBatch], &mut [bool])>> = vec![];
+    let mut groups: Vec<Vec<(&[B], &mut [bool])>> = vec![];
     let mut it = chunks.into_iter().peekable();
     while it.peek().is_some() {
         groups.push(it.by_ref().take(per).collect());
@@ -266,12 +270,17 @@ pub fn verify_batches(network: &[u8; 32], batches: &[SignedBatch], threads: usiz
     ok
 }
 
-fn verify_chunk(network: &[u8; 32], batches: &[SignedBatch], ok: &mut [bool]) {
+fn verify_chunk<B: std::borrow::Borrow<SignedBatch>>(
+    network: &[u8; 32],
+    batches: &[B],
+    ok: &mut [bool],
+) {
     let mut msgs = Vec::with_capacity(batches.len());
     let mut sigs = Vec::with_capacity(batches.len());
     let mut keys = Vec::with_capacity(batches.len());
     let mut idx = Vec::with_capacity(batches.len());
     for (i, b) in batches.iter().enumerate() {
+        let b = b.borrow();
         let (Some(m), Ok(k)) = (b.message(network), VerifyingKey::from_bytes(&b.device)) else {
             continue;
         };

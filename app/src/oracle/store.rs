@@ -69,7 +69,7 @@ pub trait Store: Send + Sync {
     /// new (for a peer: new or lowered).
     fn insert(
         &self,
-        batches: &[(&SignedBatch, Vec<bool>)],
+        batches: &[(&SignedBatch, &[bool])],
         mode: InsertMode,
     ) -> Result<Vec<Vec<bool>>>;
     /// Batches of `epoch` with an id above `after`, oldest first: (id, encoded batch).
@@ -177,7 +177,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn insert(
         &self,
-        batches: &[(&SignedBatch, Vec<bool>)],
+        batches: &[(&SignedBatch, &[bool])],
         mode: InsertMode,
     ) -> Result<Vec<Vec<bool>>> {
         let mut c = self.conn()?;
@@ -204,7 +204,7 @@ impl Store for SqliteStore {
                 add_batch.execute(rusqlite::params![epoch, b.to_bytes()])?;
                 let id = tx.last_insert_rowid();
                 let mut fresh = Vec::with_capacity(b.receipts.len());
-                for (r, take) in b.receipts.iter().zip(take) {
+                for (r, take) in b.receipts.iter().zip(take.iter()) {
                     if !take {
                         fresh.push(false);
                         continue;
@@ -471,7 +471,7 @@ fn pg_run(r: &postgres::Row) -> Result<EpochRun> {
 impl Store for PostgresStore {
     fn insert(
         &self,
-        batches: &[(&SignedBatch, Vec<bool>)],
+        batches: &[(&SignedBatch, &[bool])],
         mode: InsertMode,
     ) -> Result<Vec<Vec<bool>>> {
         let mut c = self.client()?;
@@ -500,7 +500,7 @@ impl Store for PostgresStore {
                 .query_one(&add_batch, &[&epoch, &b.to_bytes()])?
                 .try_get(0)?;
             let mut fresh = Vec::with_capacity(b.receipts.len());
-            for (r, take) in b.receipts.iter().zip(take) {
+            for (r, take) in b.receipts.iter().zip(take.iter()) {
                 if !take {
                     fresh.push(false);
                     continue;
