@@ -1095,6 +1095,7 @@ fn run_rewards(
         }
         None => (0, false),
     };
+    let (receipts_accepted, receipts_rejected) = services.totals();
     Ok(RewardsSummary {
         oracles: oracles.len() as u64,
         threshold: 2,
@@ -1110,8 +1111,8 @@ fn run_rewards(
         transferred_to_new_owner,
         follow_owner,
         receipts_sent,
-        receipts_accepted: services.totals().0,
-        receipts_rejected: services.totals().1,
+        receipts_accepted,
+        receipts_rejected,
         bad_receipts_sent,
         oracle_roots_agree: roots_agree,
         supply_reconciles: s.epochs_finalized > 0

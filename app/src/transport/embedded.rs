@@ -276,11 +276,13 @@ impl Transport for EmbeddedNetwork {
             RuntimeMode::Sbf(_) => logs,
         };
         // transactions with a compute budget (a user's option) would skew the size column
-        let budgeted = tx.message.instructions.iter().any(|i| {
-            tx.message.account_keys.get(usize::from(i.program_id_index))
-                == Some(&solana_compute_budget_interface::ID)
-        });
-        if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) && !budgeted {
+        let budgeted = || {
+            tx.message.instructions.iter().any(|i| {
+                tx.message.account_keys.get(usize::from(i.program_id_index))
+                    == Some(&solana_compute_budget_interface::ID)
+            })
+        };
+        if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) && !budgeted() {
             let programs: Vec<(String, &str)> = PROGRAMS
                 .iter()
                 .map(|(n, id)| (id.to_string(), *n))
