@@ -1,7 +1,7 @@
 //! The oracle's checks and storage, on SQLite and on PostgreSQL: every bad receipt gets its
 //! named reason and stores nothing; bad requests get a 4xx and store nothing.
 use depin::oracle::ingest::{IngestOutcome, RejectReason as R};
-use depin::oracle::receipts::{PeerPage, Submission};
+use depin::oracle::receipts::{parse_key, PeerPage, Submission};
 use depin::oracle::server::Running;
 use depin::oracle::store::{EpochRun, InsertMode, Stage};
 use depin_tests::oracle::*;
@@ -182,7 +182,24 @@ fn every_bad_receipt_is_named_and_not_stored() {
         assert_eq!(again.store.epoch_run(e).unwrap(), Some(run.clone()));
         assert_eq!(again.store.latest_built_before(e + 1).unwrap(), Some(run));
         assert_eq!(again.store.latest_built_before(e).unwrap(), None);
-        assert_eq!(again.registry().unwrap().snapshot, reg.snapshot);
+        assert_eq!(
+            again.store.load_registry().unwrap(),
+            Some(reg.snapshot.clone())
+        );
+        let served = again.registry().unwrap();
+        assert_eq!(served.clock, reg.snapshot.clock);
+        assert_eq!(served.devices.len(), reg.snapshot.devices.len());
+        for (device, entry) in &reg.snapshot.devices {
+            let d = served.node_of(&parse_key(device).unwrap()).unwrap();
+            assert_eq!(
+                (
+                    solana_pubkey::Pubkey::new_from_array(d.node).to_string(),
+                    d.active,
+                    d.max_work
+                ),
+                (entry.node.clone(), entry.active, entry.max_work)
+            );
+        }
         // a store holds one network
         let other = depin::pda::network("another").0;
         let mut c = depin::oracle::config::OracleConfig::local(&other.to_string(), dir.path());

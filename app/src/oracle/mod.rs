@@ -43,7 +43,7 @@ impl Oracle {
         let store = store::open(config.database_url.as_deref(), &config.data_dir)?;
         let registry = match store.load_registry()? {
             Some(s) if s.network == network.to_string() => {
-                Some(Arc::new(Registry::from_snapshot(s)?))
+                Some(Arc::new(Registry::from_snapshot(&s)?))
             }
             Some(s) => anyhow::bail!(
                 "the store at {} belongs to network {}, not {network}",
@@ -75,7 +75,7 @@ impl Oracle {
             self.network
         );
         self.store.save_registry(&snapshot)?;
-        let r = Arc::new(Registry::from_snapshot(snapshot)?);
+        let r = Arc::new(Registry::from_snapshot(&snapshot)?);
         if let Ok(mut g) = self.registry.write() {
             *g = Some(r);
         }

@@ -120,7 +120,6 @@ pub struct Registry {
     pub network: [u8; 32],
     pub clock: EpochClock,
     pub devices: std::collections::HashMap<[u8; 32], Device>,
-    pub snapshot: RegistrySnapshot,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,7 +130,7 @@ pub struct Device {
 }
 
 impl Registry {
-    pub fn from_snapshot(s: RegistrySnapshot) -> Result<Self> {
+    pub fn from_snapshot(s: &RegistrySnapshot) -> Result<Self> {
         let network = super::receipts::parse_key(&s.network)?;
         let mut devices = std::collections::HashMap::with_capacity(s.devices.len());
         for (k, e) in &s.devices {
@@ -148,7 +147,6 @@ impl Registry {
             network,
             clock: s.clock,
             devices,
-            snapshot: s,
         })
     }
 
