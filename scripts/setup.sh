@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# hardware wallets (`-k usb://ledger`): hidapi builds against libudev
+pkg-config --exists libudev 2>/dev/null || need_apt+=(libudev-dev)
 # the oracle's PostgreSQL tests start a throwaway server (scripts/postgres.sh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -2,7 +2,6 @@
 //! use) between the machine that builds it, the wallets that sign it and the one that sends.
 use anchor_lang::prelude::Pubkey;
 use base64::Engine;
-use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
@@ -19,6 +18,8 @@ pub enum TxCodecError {
     MissingSignatures(String),
     #[error("signature of {0} does not verify against the message")]
     BadSignature(Pubkey),
+    #[error("signing failed: {0}")]
+    Signing(String),
 }
 
 pub fn encode(tx: &Transaction) -> String {
@@ -72,13 +73,18 @@ fn list(keys: &[Pubkey]) -> String {
 }
 
 /// Adds `keypair`'s signature; refuses keys the transaction does not ask for.
-pub fn sign(tx: &mut Transaction, keypair: &Keypair) -> Result<(), TxCodecError> {
-    let me = keypair.pubkey();
+pub fn sign(tx: &mut Transaction, signer: &(impl Signer + ?Sized)) -> Result<(), TxCodecError> {
+    let me = signer
+        .try_pubkey()
+        .map_err(|e| TxCodecError::Signing(e.to_string()))?;
     let at = signers(tx)
         .iter()
         .position(|k| *k == me)
         .ok_or_else(|| TxCodecError::NotASigner(me, list(signers(tx))))?;
-    tx.signatures[at] = keypair.sign_message(&tx.message_data());
+    // a hardware wallet can refuse (or the user can decline on the device)
+    tx.signatures[at] = signer
+        .try_sign_message(&tx.message_data())
+        .map_err(|e| TxCodecError::Signing(e.to_string()))?;
     Ok(())
 }
 
@@ -102,6 +108,7 @@ mod tests {
     use super::*;
     use solana_hash::Hash;
     use solana_instruction::{AccountMeta, Instruction};
+    use solana_keypair::Keypair;
     use solana_message::Message;
 
     #[test]

@@ -47,6 +47,9 @@ fn bad_arguments_fail_cleanly() {
         .expect("run depin");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no network account"), "{err}");
+    assert!(
+        err.contains("network `nosuchnet`") && err.contains("does not exist"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }

@@ -54,7 +54,7 @@ fn sign_only_round_trip() {
             "storage",
             "--capacity",
             "bytes=8e12",
-            "--owner",
+            "--keypair",
             &owner_key,
             "--sign-only",
         ],
@@ -144,7 +144,7 @@ fn sign_only_round_trip() {
             "gpu",
             "--capacity",
             "gpus=8,vram=80,tflops=989",
-            "--owner",
+            "--keypair",
             &owner_key,
             "--sign-only",
         ],
@@ -195,7 +195,7 @@ fn offline_attestations_from_separate_parties() {
             "--class",
             "hotspot",
             "--capacity",
-            "radios=1,gain=58,elevation=12",
+            "radios=1,gain=5.8,elevation=12",
         ],
     )
     .unwrap();
@@ -213,7 +213,7 @@ fn offline_attestations_from_separate_parties() {
         ],
     )
     .unwrap();
-    let nonce = d["nonce"].as_u64().unwrap().to_string();
+    let nonce = d["consent_time"].as_u64().unwrap().to_string();
     let out = depin(
         &w,
         &[
@@ -231,12 +231,12 @@ fn offline_attestations_from_separate_parties() {
             &device_key,
             "--device-signature",
             &s(&d, "signature"),
-            "--nonce",
+            "--consent-time",
             &nonce,
             "--class",
             "hotspot",
             "--capacity",
-            "radios=1,gain=58,elevation=12",
+            "radios=1,gain=5.8,elevation=12",
         ],
     )
     .unwrap();
@@ -264,7 +264,7 @@ fn offline_attestations_from_separate_parties() {
             &device_key,
             "--device-signature",
             &bad,
-            "--nonce",
+            "--consent-time",
             &nonce,
             "--class",
             "other",
@@ -405,7 +405,7 @@ fn network_maker_and_node_commands() {
     .unwrap();
     let shown = depin(&w, &["node", "show", "--network", "cli-net", &dk]).unwrap();
     assert_eq!(
-        (s(&shown, "status"), s(&shown, "location")),
+        (s(&shown, "status"), s(&shown["location"], "cell")),
         ("Suspended".into(), "8928308280fffff".into())
     );
 
@@ -440,7 +440,7 @@ fn network_maker_and_node_commands() {
         ],
     )
     .unwrap_err();
-    assert!(err.contains("NotStatusAuthority"), "{err}");
+    assert!(err.contains("is neither the network authority"), "{err}");
     let err = depin(
         &w,
         &[
@@ -455,7 +455,7 @@ fn network_maker_and_node_commands() {
         ],
     )
     .unwrap_err();
-    assert!(err.contains("AccountNotInitialized"), "{err}");
+    assert!(err.contains("is not approved on cli-net"), "{err}");
 
     depin(
         &w,
@@ -486,7 +486,7 @@ fn network_maker_and_node_commands() {
     .unwrap();
     assert!(depin(&w, &["node", "show", "--network", "cli-net", &dk])
         .unwrap_err()
-        .contains("no node account"));
+        .contains("has no node on cli-net"));
     // the device record stays
     let rec = depin(&w, &["node", "device", "--network", "cli-net", &dk]).unwrap();
     assert_eq!(
@@ -600,7 +600,10 @@ fn transfer_in_two_steps_from_the_cli() {
         ],
     )
     .unwrap_err();
-    assert!(err.contains("NotTransferParty"), "{err}");
+    assert!(
+        err.contains("is to ") && err.contains("(--keypair)"),
+        "{err}"
+    );
     depin(
         &w,
         &[
@@ -632,7 +635,7 @@ fn transfer_in_two_steps_from_the_cli() {
         ],
     )
     .unwrap_err();
-    assert!(err.contains("FeeAboveMaximum"), "{err}");
+    assert!(err.contains("above --max-fee 0"), "{err}");
 }
 
 #[test]
@@ -643,7 +646,7 @@ fn bad_input_is_reported_not_panicked() {
         .contains("neither a network name"));
     assert!(depin(&w, &["network", "show", "nosuchnet"])
         .unwrap_err()
-        .contains("no network account"));
+        .contains("network `nosuchnet`"));
     assert!(depin(&w, &["tx", "send", "!!!"])
         .unwrap_err()
         .contains("base64"));

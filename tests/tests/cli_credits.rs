@@ -208,7 +208,7 @@ fn credits_from_setup_to_usage() {
         "--pyth-price",
         &pyth,
         "--sign-only",
-        "--signer",
+        "--keypair",
         &signer,
     ])
     .unwrap();

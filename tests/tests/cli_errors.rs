@@ -6,7 +6,6 @@ use solana_keypair::Keypair;
 #[test]
 fn a_refused_transaction_names_its_error_once() {
     let w = World::new();
-    w.configure(|a| a.paused = Some(true));
     let dir = tempfile::tempdir().unwrap();
     let owner = w.owner(5_000);
     let device = w.device();
@@ -20,17 +19,17 @@ fn a_refused_transaction_names_its_error_once() {
         key("device.json", &device),
         key("maker.json", &w.makers[0].attestation),
     );
-    let err = run_cli(
-        &w,
-        &[
+    let maker_key = solana_signer::Signer::pubkey(&w.makers[0].maker_key).to_string();
+    let register = |extra: &[&str]| {
+        let mut args = vec![
             "--keypair",
             &owner_file,
             "node",
             "register",
             "--network",
-            &w.network.to_string(),
+            "test-net",
             "--maker-key",
-            &solana_signer::Signer::pubkey(&w.makers[0].maker_key).to_string(),
+            &maker_key,
             "--maker-keypair",
             &maker_file,
             "--device-keypair",
@@ -39,15 +38,24 @@ fn a_refused_transaction_names_its_error_once() {
             "storage",
             "--capacity",
             "bytes=8e12",
-        ],
-    )
-    .unwrap_err();
+        ];
+        args.extend_from_slice(extra);
+        run_cli(&w, &args)
+    };
+    // signed while the network is open, paused before it lands: the program's refusal,
+    // named once
+    let signed = register(&["--sign-only"]).unwrap();
+    assert_eq!(signed["missing_signers"], serde_json::json!([]), "{signed}");
+    w.configure(|a| a.paused = Some(true));
+    let err = run_cli(&w, &["tx", "send", signed["transaction"].as_str().unwrap()]).unwrap_err();
     assert_eq!(err.matches("NetworkPaused").count(), 1, "{err}");
     assert!(
         err.contains("NetworkPaused (6005): the network is paused"),
         "{err}"
     );
-
+    // built now, it is refused before anything is signed
+    let err = register(&[]).unwrap_err();
+    assert_eq!(err, "network test-net is paused: registrations are refused");
     // listing an unknown network is an error, not an empty list
     let err = run_cli(&w, &["node", "list", "--network", "nosuchnet"]).unwrap_err();
     let addr = depin::pda::network("nosuchnet").0;
@@ -104,11 +112,12 @@ fn compute_budget_flags_reach_every_transaction_and_inspect_shows_them() {
     let to_key = solana_signer::Signer::pubkey(&to);
     // a maker added with a priority fee and a limit: built sign-only, then inspected
     let maker_key = solana_signer::Signer::pubkey(&Keypair::new_from_array([0x65; 32]));
+    let operator = solana_signer::Signer::pubkey(&w.operator).to_string();
     let built = run_cli(
         &w,
         &[
             "--keypair",
-            op,
+            &operator,
             "--with-compute-unit-price",
             "5000",
             "--with-compute-unit-limit",
@@ -136,7 +145,6 @@ fn compute_budget_flags_reach_every_transaction_and_inspect_shows_them() {
         .collect();
     assert_eq!(programs[..2], [budget, budget], "{shown}");
     assert_eq!(programs[2], node_registry::ID.to_string());
-    let operator = solana_signer::Signer::pubkey(&w.operator).to_string();
     assert_eq!(shown["fee_payer"], operator.as_str());
     assert_eq!(shown["signed"], serde_json::json!([]));
     assert_eq!(shown["missing_signers"], serde_json::json!([operator]));
@@ -154,18 +162,16 @@ fn compute_budget_flags_reach_every_transaction_and_inspect_shows_them() {
 }
 
 #[test]
-fn a_command_that_cannot_build_unsigned_refuses_sign_only_and_sends_nothing() {
+fn every_sending_command_builds_offline_and_sign_only_sends_nothing() {
     let w = World::new();
-    let dir = tempfile::tempdir().unwrap();
-    let op = dir.path().join("op.json");
-    depin::config::write_keypair(&w.operator, &op).unwrap();
+    let operator = solana_signer::Signer::pubkey(&w.operator).to_string();
     let maker = solana_signer::Signer::pubkey(&w.makers[0].maker_key).to_string();
     let before = w.account(&w.makers[0].address).unwrap();
-    let err = run_cli(
+    let built = run_cli(
         &w,
         &[
             "--keypair",
-            op.to_str().unwrap(),
+            &operator,
             "--sign-only",
             "maker",
             "revoke",
@@ -175,10 +181,28 @@ fn a_command_that_cannot_build_unsigned_refuses_sign_only_and_sends_nothing() {
             &maker,
         ],
     )
+    .unwrap();
+    assert_eq!(built["missing_signers"], serde_json::json!([operator]));
+    assert_eq!(built["signers"], serde_json::json!([]));
+    assert_eq!(w.account(&w.makers[0].address).unwrap(), before);
+    // a bare pubkey without --sign-only or its signature is refused before anything else
+    let err = run_cli(
+        &w,
+        &[
+            "--keypair",
+            &operator,
+            "maker",
+            "revoke",
+            "--network",
+            &w.network.to_string(),
+            "--maker-key",
+            &maker,
+        ],
+    )
     .unwrap_err();
-    assert!(
-        err.starts_with("this command does not build unsigned transactions yet"),
-        "{err}"
+    assert_eq!(
+        err,
+        format!("--keypair `{operator}`: missing signature for supplied pubkey: {operator}")
     );
     assert_eq!(w.account(&w.makers[0].address).unwrap(), before);
 }

@@ -305,7 +305,7 @@ fn two_epochs_from_work_files_to_claims() {
             "--rewards",
             &path(&e0),
             "--sign-only",
-            "--signer",
+            "--keypair",
             &owner_s,
         ],
     )

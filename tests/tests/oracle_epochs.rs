@@ -152,6 +152,15 @@ impl Transport for Counting<'_> {
     fn describe(&self) -> String {
         "counting".into()
     }
+    fn simulate(
+        &self,
+        tx: &solana_transaction::Transaction,
+    ) -> TransportResult<depin::transport::Simulation> {
+        self.net.simulate(tx)
+    }
+    fn fee_for_message(&self, m: &solana_message::Message) -> TransportResult<u64> {
+        self.net.fee_for_message(m)
+    }
 }
 
 /// A network whose clock starts in epoch 20 (the schedule's first), `devices` registered

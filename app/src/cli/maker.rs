@@ -3,44 +3,68 @@ use super::*;
 
 #[derive(Subcommand, Debug)]
 pub enum MakerCmd {
+    /// Approve a hardware maker (--keypair: the network authority).
+    #[command(
+        after_help = "Example:\n  depin maker add --network my-net --maker-key <MAKER> --attestation-key <FACTORY_KEY> --device-cap 10000"
+    )]
     Add {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        /// The maker's stable identity.
-        #[arg(long)]
+        /// The maker's stable identity (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         maker_key: Pubkey,
         /// The key that signs device attestations (default: the maker key).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         attestation_key: Option<Pubkey>,
+        /// Most devices it may attest (default: no cap).
         #[arg(long)]
         device_cap: Option<u64>,
     },
+    /// Rotate a maker's attestation key or change its cap (--keypair: the authority).
+    #[command(
+        after_help = "Example:\n  depin maker update --network my-net --maker-key <MAKER> --attestation-key <NEW_KEY>"
+    )]
     Update {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// The maker's identity (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         maker_key: Pubkey,
         /// Rotate the attestation key (the old key's record is closed, the new one created).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         attestation_key: Option<Pubkey>,
         /// New cap; 0 removes the cap.
         #[arg(long)]
         device_cap: Option<u64>,
     },
-    /// Let a revoked maker attest devices again.
+    /// Let a revoked maker attest devices again (--keypair: the authority).
+    #[command(
+        after_help = "Example:\n  depin maker reactivate --network my-net --maker-key <MAKER>"
+    )]
     Reactivate {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// The maker's identity (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         maker_key: Pubkey,
     },
+    /// Stop a maker attesting devices; its nodes stay (--keypair: the authority).
+    #[command(after_help = "Example:\n  depin maker revoke --network my-net --maker-key <MAKER>")]
     Revoke {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// The maker's identity (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         maker_key: Pubkey,
     },
+    /// The network's makers, as a table or JSON.
+    #[command(after_help = "Example:\n  depin maker list --network my-net")]
     List {
+        /// Network name or address.
         #[arg(long)]
         network: String,
     },
@@ -58,6 +82,20 @@ pub fn maker_json(address: &Pubkey, m: &Maker) -> Value {
 }
 
 impl Ctx<'_> {
+    /// The maker of `maker_key` on `network`, which must exist, and --keypair as the
+    /// network's authority.
+    fn maker_as_authority(
+        &self,
+        network: &str,
+        maker_key: &Pubkey,
+    ) -> Result<(Pubkey, Pubkey, Maker, Pubkey)> {
+        let (a, _, me) = self.as_authority(network)?;
+        let maker = pda::maker(&a, maker_key).0;
+        let m = accounts::fetch::<Maker>(self.t(), "maker", &maker)?
+            .with_context(|| format!("maker {maker_key} is not approved on {network}"))?;
+        Ok((a, maker, m, me))
+    }
+
     pub(super) fn maker(&self, c: &MakerCmd) -> Result<Value> {
         match c {
             MakerCmd::Add {
@@ -66,14 +104,19 @@ impl Ctx<'_> {
                 attestation_key,
                 device_cap,
             } => {
-                let a = network_address(network)?;
+                let (a, _, me) = self.as_authority(network)?;
+                let maker = pda::maker(&a, maker_key).0;
+                anyhow::ensure!(
+                    self.t().get_account(&maker)?.is_none(),
+                    "maker {maker_key} is already approved on {network} ({maker})"
+                );
+                anyhow::ensure!(device_cap != &Some(0), "--device-cap 0 would approve a maker that can attest nothing; omit it for no cap");
                 let args = AddMakerArgs {
                     maker_key: *maker_key,
                     attestation_key: attestation_key.unwrap_or(*maker_key),
                     device_cap: *device_cap,
                 };
-                let maker = pda::maker(&a, maker_key).0;
-                let ix = crate::ix::add_maker(&self.signer_key()?, &a, args);
+                let ix = crate::ix::add_maker(&me, &a, args);
                 self.deliver(&[ix], json!({ "maker": maker.to_string() }))
             }
             MakerCmd::Update {
@@ -82,39 +125,35 @@ impl Ctx<'_> {
                 attestation_key,
                 device_cap,
             } => {
-                let a = network_address(network)?;
-                let maker = pda::maker(&a, maker_key).0;
+                let (a, maker, m, me) = self.maker_as_authority(network, maker_key)?;
+                let cap_now = m.device_cap.unwrap_or(0);
                 let args = UpdateMakerArgs {
-                    attestation_key: *attestation_key,
-                    device_cap: device_cap.map(|c| match c {
+                    attestation_key: attestation_key.filter(|k| *k != m.attestation_key),
+                    device_cap: device_cap.filter(|c| *c != cap_now).map(|c| match c {
                         0 => DeviceCapUpdate::Unlimited,
                         c => DeviceCapUpdate::Limit(c),
                     }),
                 };
-                anyhow::ensure!(
-                    args.attestation_key.is_some() || args.device_cap.is_some(),
-                    "nothing to update: give --attestation-key or --device-cap"
-                );
-                let out = self
-                    .reg
-                    .update_maker(&self.sending_keypair()?, &a, &maker, args)?;
-                Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
+                if args.attestation_key.is_none() && args.device_cap.is_none() {
+                    if attestation_key.is_some() || device_cap.is_some() {
+                        bail!("nothing to update: maker {maker_key} already has these settings");
+                    }
+                    bail!("nothing to update: give --attestation-key or --device-cap");
+                }
+                let ix = crate::ix::update_maker(&me, &a, &maker, &m.attestation_key, args);
+                self.deliver(&[ix], json!({ "maker": maker.to_string() }))
             }
             MakerCmd::Reactivate { network, maker_key } => {
-                let a = network_address(network)?;
-                let maker = pda::maker(&a, maker_key).0;
-                let out = self
-                    .reg
-                    .reactivate_maker(&self.sending_keypair()?, &a, &maker)?;
-                Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
+                let (a, maker, m, me) = self.maker_as_authority(network, maker_key)?;
+                anyhow::ensure!(!m.active, "maker {maker_key} is already active");
+                let ix = crate::ix::reactivate_maker(&me, &a, &maker);
+                self.deliver(&[ix], json!({ "maker": maker.to_string() }))
             }
             MakerCmd::Revoke { network, maker_key } => {
-                let a = network_address(network)?;
-                let maker = pda::maker(&a, maker_key).0;
-                let out = self
-                    .reg
-                    .revoke_maker(&self.sending_keypair()?, &a, &maker)?;
-                Ok(sent(&out.signature, json!({ "maker": maker.to_string() })))
+                let (a, maker, m, me) = self.maker_as_authority(network, maker_key)?;
+                anyhow::ensure!(m.active, "maker {maker_key} is already revoked");
+                let ix = crate::ix::revoke_maker(&me, &a, &maker);
+                self.deliver(&[ix], json!({ "maker": maker.to_string() }))
             }
             MakerCmd::List { network } => {
                 let a = self.existing_network(network)?;

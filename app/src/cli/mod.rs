@@ -15,6 +15,7 @@ use node_registry::state::{Capacity, Maker, Network, Node, NodeStatus};
 use node_registry::state::{DeviceCapUpdate, OperatorUpdate};
 use node_registry::{AddMakerArgs, CreateNetworkArgs, UpdateMakerArgs, UpdateNetworkArgs};
 use serde_json::{json, Value};
+use signing::SignerCache;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signature::Signature;
@@ -24,22 +25,24 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 mod credits;
+mod input;
 mod maker;
 mod network;
 mod node;
 mod oracle_service;
 mod oracles;
 mod rewards;
+mod signing;
 
 pub use credits::{format_price, parse_decimal, BmeCmd, CreditsCmd, PriceCmd};
+pub use input::{capacity_json, cell_at, parse_capacity, parse_cell, parse_time, rfc3339};
 pub use maker::{maker_json, MakerCmd};
 pub use network::{network_json, NetworkCmd};
-pub use node::{
-    node_json, parse_capacity, parse_cell, AttestCmd, NodeClass, NodeCmd, RegisterArgs, StatusArg,
-};
+pub use node::{node_json, AttestCmd, NodeClass, NodeCmd, NodeRef, RegisterArgs, StatusArg};
 pub use oracle_service::OracleCmd;
 pub use oracles::{OraclesCmd, ReportCmd};
 pub use rewards::{EmissionsCmd, RewardsCmd};
+pub use signing::{lamports_to_sol, nonce_state, parse_address, parse_presigner, NonceState};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,29 +55,54 @@ pub struct Cli {
     /// Default: the solana CLI config's json_rpc_url.
     #[arg(short = 'u', long, global = true)]
     pub url: Option<String>,
-    /// Keypair file that signs and pays. Default: the solana CLI config's keypair_path.
-    #[arg(short = 'k', long, global = true)]
-    pub keypair: Option<PathBuf>,
+    /// Signer that acts and pays: a keypair file, `usb://ledger`, `prompt://`, `ASK`,
+    /// `stdin:`, or (with --sign-only, or with --signer PUBKEY=SIGNATURE) a public key.
+    /// Default: the solana CLI config's keypair_path.
+    #[arg(short = 'k', long, global = true, value_name = "SIGNER")]
+    pub keypair: Option<String>,
     /// solana CLI config file to read defaults from.
     #[arg(short = 'C', long, global = true)]
     pub config: Option<PathBuf>,
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
-    /// Print the unsigned transaction (base64) for a wallet to sign instead of sending it.
+    /// Sign with the signers at hand and print the transaction (base64) with the signatures
+    /// still missing, instead of sending it; another machine adds them (`depin tx sign`, any
+    /// wallet that signs base64, or --signer) and sends it.
     #[arg(long, global = true)]
     pub sign_only: bool,
-    /// With --sign-only: the wallet that signs and pays (default: --keypair's key).
+    /// A signature made elsewhere for this very transaction (same instructions, fee payer
+    /// and blockhash), as the solana CLI's --signer. Repeatable.
+    #[arg(long, global = true, value_name = "PUBKEY=SIGNATURE", value_parser = signing::parse_presigner)]
+    pub signer: Vec<(Pubkey, Signature)>,
+    /// Use this blockhash instead of asking the cluster (offline signing; with --nonce, the
+    /// nonce account's stored blockhash).
+    #[arg(long, global = true, value_name = "BLOCKHASH")]
+    pub blockhash: Option<solana_hash::Hash>,
+    /// Durable nonce account: the transaction advances it first and carries its blockhash,
+    /// so it stays valid until used (cold wallets, multisig owners, signing days later).
+    #[arg(long, global = true, value_name = "NONCE_ACCOUNT", value_parser = signing::parse_address)]
+    pub nonce: Option<Pubkey>,
+    /// Signer of the nonce account's authority (default: --keypair).
+    #[arg(long, global = true, value_name = "SIGNER", requires = "nonce")]
+    pub nonce_authority: Option<String>,
+    /// Signer that pays the fee (default: --keypair).
+    #[arg(long, global = true, value_name = "SIGNER")]
+    pub fee_payer: Option<String>,
+    /// Simulate the transaction and print its compute units and fee; send nothing.
     #[arg(long, global = true)]
-    pub signer: Option<Pubkey>,
+    pub dry_run: bool,
+    /// Commitment for reads and confirmations over RPC (default confirmed).
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    pub commitment: Option<CommitmentArg>,
     /// Print program logs when a transaction fails.
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
     /// Priority fee: micro-lamports per compute unit, on every transaction (as the solana
-    /// CLI's flag).
+    /// CLI's flag); the compute-unit limit is then set from a simulation unless given.
     #[arg(long, global = true, value_name = "MICRO_LAMPORTS")]
     pub with_compute_unit_price: Option<u64>,
     /// Compute-unit limit set on every transaction (default: the runtime's, 200,000 per
-    /// instruction).
+    /// instruction, or a simulation's figure with --with-compute-unit-price).
     #[arg(long, global = true, value_name = "UNITS")]
     pub with_compute_unit_limit: Option<u32>,
     #[command(subcommand)]
@@ -82,7 +110,16 @@ pub struct Cli {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CommitmentArg {
+    Processed,
+    Confirmed,
+    Finalized,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Tables and `key: value` lines for people.
+    #[value(alias = "display")]
     Text,
     /// Pretty-printed JSON.
     Json,
@@ -104,9 +141,12 @@ pub enum Command {
     /// Produce maker attestations and device consents offline.
     #[command(subcommand)]
     Attest(AttestCmd),
-    /// Offline signing: sign and send base64 transactions.
+    /// Offline signing: sign, inspect and send base64 transactions.
     #[command(subcommand)]
     Tx(TxCmd),
+    /// Durable nonces, so an offline-signed transaction does not expire.
+    #[command(subcommand)]
+    Nonce(NonceCmd),
     /// The oracle set that attests epoch reports.
     #[command(subcommand)]
     Oracles(OraclesCmd),
@@ -139,12 +179,50 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum TxCmd {
-    /// Add the --keypair signature to a base64 transaction ("-" reads stdin).
-    Sign { transaction: String },
-    /// Send a fully signed base64 transaction ("-" reads stdin).
-    Send { transaction: String },
-    /// Show signers and missing signatures of a base64 transaction.
-    Inspect { transaction: String },
+    /// Add the --keypair signature (any signer: file, usb://ledger, prompt://) to a base64
+    /// transaction.
+    #[command(
+        after_help = "Example:\n  depin -k usb://ledger tx sign <BASE64>\n  depin tx sign - < unsigned.txt"
+    )]
+    Sign {
+        /// The transaction, base64; "-" reads stdin.
+        transaction: String,
+    },
+    /// Send a fully signed base64 transaction and wait for --commitment.
+    #[command(after_help = "Example:\n  depin --url devnet tx send <BASE64>")]
+    Send {
+        /// The transaction, base64; "-" reads stdin.
+        transaction: String,
+    },
+    /// Show a base64 transaction: fee payer, blockhash or durable nonce, programs, and
+    /// which signatures are present or missing.
+    #[command(after_help = "Example:\n  depin tx inspect <BASE64> --output json")]
+    Inspect {
+        /// The transaction, base64; "-" reads stdin.
+        transaction: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NonceCmd {
+    /// Create a durable-nonce account (--keypair pays; the authority advances it).
+    #[command(
+        after_help = "Example:\n  solana-keygen new -o nonce.json --no-bip39-passphrase\n  depin nonce create nonce.json --authority <COLD_WALLET>"
+    )]
+    Create {
+        /// The new account's keypair (signer source: a file, usb://, prompt://).
+        nonce_account: String,
+        /// Who may advance it (public key or keypair file; default --keypair).
+        #[arg(long, value_parser = parse_address)]
+        authority: Option<Pubkey>,
+    },
+    /// A nonce account's authority and stored blockhash.
+    #[command(after_help = "Example:\n  depin nonce show <NONCE_ACCOUNT>")]
+    Show {
+        /// The nonce account (public key or keypair file).
+        #[arg(value_parser = parse_address)]
+        nonce_account: Pubkey,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -186,7 +264,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let net = EmbeddedNetwork::start()?;
             run_with(cli, &net, out)
         }
-        Cluster::Rpc(u) => run_with(cli, &RpcTransport::new(&u), out),
+        Cluster::Rpc(u) => {
+            use solana_commitment_config::CommitmentConfig;
+            let commitment = match cli.commitment {
+                Some(CommitmentArg::Processed) => CommitmentConfig::processed(),
+                Some(CommitmentArg::Finalized) => CommitmentConfig::finalized(),
+                Some(CommitmentArg::Confirmed) | None => CommitmentConfig::confirmed(),
+            };
+            run_with(cli, &RpcTransport::with_commitment(&u, commitment), out)
+        }
     }
 }
 
@@ -208,6 +294,7 @@ pub fn run_with(cli: Cli, transport: &dyn Transport, out: &mut dyn Write) -> Res
     let ctx = Ctx {
         cli: &cli,
         reg: Registry::new(transport),
+        signers: Default::default(),
     };
     let value = ctx.execute()?;
     emit(&cli, out, value)
@@ -224,7 +311,14 @@ fn emit(cli: &Cli, out: &mut dyn Write, mut value: Value) -> Result<()> {
         (OutputFormat::Json, _) => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
         (OutputFormat::JsonCompact, _) => writeln!(out, "{}", serde_json::to_string(&value)?)?,
         (OutputFormat::Text, Some(t)) => write!(out, "{t}")?,
-        (OutputFormat::Text, None) => write_text(out, &value, 0)?,
+        (OutputFormat::Text, None) => match &value {
+            Value::Array(rows) if rows.is_empty() => writeln!(out, "(none)")?,
+            Value::Array(rows) => match input::table(rows) {
+                Some(t) => write!(out, "{t}")?,
+                None => write_text(out, &value, 0)?,
+            },
+            _ => write_text(out, &value, 0)?,
+        },
     }
     Ok(())
 }
@@ -259,6 +353,7 @@ fn write_text(out: &mut dyn Write, v: &Value, indent: usize) -> std::io::Result<
 pub(crate) struct Ctx<'a> {
     pub(crate) cli: &'a Cli,
     pub(crate) reg: Registry<'a>,
+    signers: SignerCache,
 }
 
 /// A network given by name or by address.
@@ -289,15 +384,6 @@ fn read_input(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
-/// Parses `key=value` pairs into a typed capacity for `class`.
-fn unsigned_json(tx: &solana_transaction::Transaction) -> Value {
-    json!({
-        "transaction": txcodec::encode(tx),
-        "missing_signers": txcodec::missing_signers(tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-        "bytes": txcodec::size(tx),
-    })
-}
-
 /// `v` with the fields of `extra` added (both JSON objects).
 fn merged(mut v: Value, extra: Value) -> Value {
     if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
@@ -311,26 +397,6 @@ fn sent(sig: &Signature, extra: Value) -> Value {
 }
 
 impl Ctx<'_> {
-    fn keypair(&self) -> Result<Keypair> {
-        let path = match &self.cli.keypair {
-            Some(p) => p.clone(),
-            None => config::load_defaults(self.cli.config.as_deref())?.keypair_path,
-        };
-        config::read_keypair(&path)
-    }
-
-    /// The keypair of a command that signs and sends itself; refused with --sign-only so
-    /// such a command never sends when the user asked for an unsigned transaction.
-    fn sending_keypair(&self) -> Result<Keypair> {
-        if self.cli.sign_only {
-            bail!(
-                "this command does not build unsigned transactions yet: drop --sign-only to \
-                 send it signed by --keypair"
-            );
-        }
-        self.keypair()
-    }
-
     fn t(&self) -> &dyn Transport {
         self.reg.transport
     }
@@ -348,26 +414,6 @@ impl Ctx<'_> {
         Ok(a)
     }
 
-    /// The key that signs: `--signer` with --sign-only, otherwise --keypair's.
-    fn signer_key(&self) -> Result<Pubkey> {
-        match (self.cli.sign_only, self.cli.signer) {
-            (true, Some(k)) => Ok(k),
-            (false, Some(_)) => bail!("--signer only goes with --sign-only"),
-            _ => Ok(self.keypair()?.pubkey()),
-        }
-    }
-
-    /// Sends `ixs` signed by --keypair, or with --sign-only returns them as an unsigned
-    /// transaction for [`Self::signer_key`]; `extra` is added to the output either way.
-    fn deliver(&self, ixs: &[Instruction], extra: Value) -> Result<Value> {
-        if self.cli.sign_only {
-            let tx = self.reg.unsigned(ixs, &self.signer_key()?)?;
-            return Ok(merged(unsigned_json(&tx), extra));
-        }
-        let out = self.reg.send(ixs, &self.keypair()?, &[])?;
-        Ok(sent(&out.signature, extra))
-    }
-
     fn execute(&self) -> Result<Value> {
         match &self.cli.command {
             Command::Network(c) => self.network(c),
@@ -375,6 +421,7 @@ impl Ctx<'_> {
             Command::Node(c) => self.node(c),
             Command::Attest(c) => self.attest(c),
             Command::Tx(c) => self.tx(c),
+            Command::Nonce(c) => self.nonce(c),
             Command::Oracles(c) => self.oracles(c),
             Command::Report(c) => self.report(c),
             Command::Emissions(c) => self.emissions(c),
@@ -392,7 +439,7 @@ impl Ctx<'_> {
         match c {
             TxCmd::Sign { transaction } => {
                 let mut tx = txcodec::decode(&read_input(transaction)?)?;
-                txcodec::sign(&mut tx, &self.keypair()?)?;
+                txcodec::sign(&mut tx, self.default_signer()?.as_ref())?;
                 Ok(json!({
                     "transaction": txcodec::encode(&tx),
                     "missing_signers": txcodec::missing_signers(&tx).iter().map(|k| k.to_string()).collect::<Vec<_>>(),
@@ -416,9 +463,19 @@ impl Ctx<'_> {
                     .filter_map(|i| keys.get(usize::from(i.program_id_index)))
                     .map(|k| k.to_string())
                     .collect();
+                // a durable-nonce transaction starts with the system program's AdvanceNonceAccount
+                let nonce = tx.message.instructions.first().and_then(|i| {
+                    let program = keys.get(usize::from(i.program_id_index))?;
+                    let advance = *program == solana_system_interface::program::ID
+                        && i.data.get(..4) == Some(&4u32.to_le_bytes()[..]);
+                    advance
+                        .then(|| keys.get(usize::from(*i.accounts.first()?)))
+                        .flatten()
+                });
                 Ok(json!({
                     "fee_payer": keys.first().map(|k| k.to_string()),
                     "blockhash": tx.message.recent_blockhash.to_string(),
+                    "nonce_account": nonce.map(|k| k.to_string()),
                     "signers": keys[..n.min(keys.len())].iter().map(|k| k.to_string()).collect::<Vec<_>>(),
                     "signed": keys[..n.min(keys.len())].iter().filter(|k| !missing.contains(k)).map(|k| k.to_string()).collect::<Vec<_>>(),
                     "missing_signers": missing.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
@@ -428,6 +485,57 @@ impl Ctx<'_> {
                 }))
             }
         }
+    }
+}
+
+impl Ctx<'_> {
+    fn nonce(&self, c: &NonceCmd) -> Result<Value> {
+        match c {
+            NonceCmd::Create {
+                nonce_account,
+                authority,
+            } => {
+                let account = self.signer_from(nonce_account, "nonce-account")?;
+                let address = account.pubkey();
+                anyhow::ensure!(
+                    self.t().get_account(&address)?.is_none(),
+                    "account {address} already exists"
+                );
+                let payer = self.signer_key()?;
+                let authority = authority.unwrap_or(payer);
+                let lamports = self.rent_exempt(solana_nonce::state::State::size())?;
+                let ixs = solana_system_interface::instruction::create_nonce_account(
+                    &payer, &address, &authority, lamports,
+                );
+                self.deliver_with(
+                    &ixs,
+                    &[account.as_ref()],
+                    json!({ "nonce_account": address.to_string(), "authority": authority.to_string(), "lamports": lamports }),
+                )
+            }
+            NonceCmd::Show { nonce_account } => {
+                let n = signing::nonce_state(self.t(), nonce_account)?;
+                Ok(json!({
+                    "nonce_account": nonce_account.to_string(),
+                    "authority": n.authority.to_string(),
+                    "blockhash": n.blockhash.to_string(),
+                    "lamports_per_signature": n.lamports_per_signature,
+                }))
+            }
+        }
+    }
+
+    /// The rent-exempt minimum for `len` bytes, from the cluster's Rent sysvar.
+    fn rent_exempt(&self, len: usize) -> Result<u64> {
+        let rent = self
+            .t()
+            .get_account(&anchor_lang::pubkey!(
+                "SysvarRent111111111111111111111111111111111"
+            ))?
+            .context("the cluster has no Rent sysvar")?;
+        let rent: anchor_lang::prelude::Rent =
+            bincode::deserialize(&rent.data).context("decoding the Rent sysvar")?;
+        Ok(rent.minimum_balance(len))
     }
 }
 

@@ -12,9 +12,11 @@ pub enum NodeClass {
 
 #[derive(Args, Debug)]
 pub struct RegisterArgs {
+    /// Network name or address.
     #[arg(long)]
     pub network: String,
-    #[arg(long)]
+    /// The maker's identity (public key or keypair file).
+    #[arg(long, value_parser = parse_address)]
     pub maker_key: Pubkey,
     /// Maker attestation key file (when the maker signs here).
     #[arg(long, conflicts_with = "maker_signature")]
@@ -25,27 +27,30 @@ pub struct RegisterArgs {
     /// Device key file (when the device key is available here).
     #[arg(long, conflicts_with_all = ["device_signature", "device_key"])]
     pub device_keypair: Option<PathBuf>,
-    /// Device public key, with --device-signature and --nonce.
-    #[arg(long, requires_all = ["device_signature", "nonce"])]
+    /// Device public key, with --device-signature and --consent-time.
+    #[arg(long, value_parser = parse_address, requires_all = ["device_signature", "consent_time"])]
     pub device_key: Option<Pubkey>,
     /// Device consent signature (base58) from `depin attest device`.
     #[arg(long)]
     pub device_signature: Option<Signature>,
-    /// Consent nonce (unix seconds) the device signed; default now.
-    #[arg(long)]
-    pub nonce: Option<u64>,
+    /// When the device consented (unix seconds or RFC 3339); default the cluster's clock.
+    /// It must fall inside the network's attestation window when the transaction lands.
+    #[arg(long, value_parser = input::parse_time, value_name = "TIME")]
+    pub consent_time: Option<u64>,
     #[arg(long, value_enum)]
     pub class: NodeClass,
-    /// Capacity fields, e.g. `radios=1,gain=12,elevation=5` (hotspot),
-    /// `gpus=8,vram=80,tflops=989` (gpu), `bytes=1e12` (storage),
-    /// `channels=4,interval=60` (sensor), `units=10` (other).
-    #[arg(long)]
+    /// Capacity as key=value pairs, each once. hotspot: radios (1-16), gain (dBi, one
+    /// decimal, 0-30.0), elevation (m); gpu: gpus (1-1024), vram (GiB per GPU), tflops
+    /// (dense FP16 per GPU); storage: bytes (4TB, 4TiB, 4e12); sensor: channels,
+    /// interval (s); other: units.
+    #[arg(long, value_name = "KEY=VALUE,...")]
     pub capacity: String,
-    /// Owner (fee payer) when building for another wallet with --sign-only.
-    #[arg(long)]
+    /// Owner of the node (public key or keypair file; default --keypair). It signs, so
+    /// build with --sign-only when its wallet is elsewhere.
+    #[arg(long, value_parser = parse_address)]
     pub owner: Option<Pubkey>,
     /// Owner's credits token account (default: associated account).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_address)]
     pub credits_account: Option<Pubkey>,
     /// Most credits the transaction may burn (default: the network's onboarding fee now);
     /// it is refused on chain if the fee is raised above this before it lands.
@@ -53,68 +58,104 @@ pub struct RegisterArgs {
     pub max_fee: Option<u64>,
 }
 
+#[derive(Args, Debug)]
+pub struct NodeRef {
+    /// Network name or address.
+    #[arg(long)]
+    pub network: String,
+    /// The device's public key (or its keypair file).
+    #[arg(value_parser = parse_address)]
+    pub device_key: Pubkey,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum NodeCmd {
+    /// Register a device as a node: the maker's attestation and the device's consent are
+    /// verified on chain, the onboarding fee is burned in credits (--keypair: the owner).
+    #[command(after_help = "Examples:
+  depin node register --network my-net --maker-key <MAKER> --maker-keypair maker.json \\
+      --device-keypair device.json --class gpu --capacity gpus=8,vram=80,tflops=989
+  depin node register --network my-net --maker-key <MAKER> --maker-signature <SIG> \\
+      --device-key <DEVICE> --device-signature <SIG> --consent-time 2026-12-02T09:30:00Z \\
+      --class hotspot --capacity radios=1,gain=5.8,elevation=12 \\
+      -k <OWNER_PUBKEY> --sign-only --nonce <NONCE_ACCOUNT>")]
     Register(Box<RegisterArgs>),
-    Show {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-    },
+    /// One node's record.
+    #[command(
+        after_help = "Example:\n  depin node show --network my-net <DEVICE_KEY> --output json"
+    )]
+    Show(NodeRef),
+    /// The network's nodes (optionally one owner's), as a table or JSON.
+    #[command(after_help = "Example:\n  depin node list --network my-net --owner <OWNER>")]
     List {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// Only this owner's nodes (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         owner: Option<Pubkey>,
     },
     /// Offer the node to a new owner (--keypair: the owner); nothing moves until they accept.
+    #[command(
+        after_help = "Example:\n  depin node transfer --network my-net <DEVICE_KEY> --to <NEW_OWNER>"
+    )]
     Transfer {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-        #[arg(long)]
+        #[command(flatten)]
+        node: NodeRef,
+        /// The recipient (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         to: Pubkey,
     },
     /// Accept the open transfer offer (--keypair: the recipient).
-    AcceptTransfer {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-    },
+    #[command(
+        after_help = "Example:\n  depin -k new-owner.json node accept-transfer --network my-net <DEVICE_KEY>"
+    )]
+    AcceptTransfer(NodeRef),
     /// Withdraw (proposer) or decline (recipient) the open transfer offer.
-    CancelTransfer {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-    },
-    /// The device's permanent record: standing, registrations, last consent nonce.
-    Device {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-    },
+    #[command(after_help = "Example:\n  depin node cancel-transfer --network my-net <DEVICE_KEY>")]
+    CancelTransfer(NodeRef),
+    /// The device's permanent record: standing, registrations, last consent time.
+    #[command(after_help = "Example:\n  depin node device --network my-net <DEVICE_KEY>")]
+    Device(NodeRef),
+    /// Suspend or reinstate a device (--keypair: the authority or the status operator).
+    #[command(
+        after_help = "Example:\n  depin node set-status --network my-net <DEVICE_KEY> suspended"
+    )]
     SetStatus {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
+        #[command(flatten)]
+        node: NodeRef,
+        /// The new standing.
         #[arg(value_enum)]
         status: StatusArg,
     },
+    /// Assert where the node is, by H3 cell or by latitude and longitude (--keypair: the
+    /// owner); the location fee is burned in credits.
+    #[command(after_help = "Examples:
+  depin node assert-location --network my-net <DEVICE_KEY> 8928308280fffff
+  depin node assert-location --network my-net <DEVICE_KEY> --lat 37.7749 --lon -122.4194 --resolution 12")]
     AssertLocation {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
+        #[command(flatten)]
+        node: NodeRef,
         /// H3 cell, hex (8928308280fffff) or decimal.
-        cell: String,
+        #[arg(required_unless_present = "lat", conflicts_with_all = ["lat", "lon"])]
+        cell: Option<String>,
+        /// Latitude in degrees (with --lon and --resolution).
+        #[arg(long, allow_hyphen_values = true, requires_all = ["lon", "resolution"])]
+        lat: Option<f64>,
+        /// Longitude in degrees.
+        #[arg(long, allow_hyphen_values = true, requires = "lat")]
+        lon: Option<f64>,
+        /// H3 resolution for --lat/--lon (0-15; 12 is about 300 m across).
+        #[arg(long, requires = "lat")]
+        resolution: Option<u8>,
         /// Most credits it may burn (default: the network's location fee now).
         #[arg(long)]
         max_fee: Option<u64>,
     },
-    Decommission {
-        #[arg(long)]
-        network: String,
-        device_key: Pubkey,
-    },
+    /// Close the node account and return its rent to the owner (--keypair: the owner); the
+    /// device record stays, so the device can register again later.
+    #[command(after_help = "Example:\n  depin node decommission --network my-net <DEVICE_KEY>")]
+    Decommission(NodeRef),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -127,129 +168,77 @@ pub enum StatusArg {
 pub enum AttestCmd {
     /// Sign (network, device key, class and capacity) with the maker's attestation key
     /// (--keypair).
+    #[command(
+        after_help = "Example:\n  depin -k maker-attestation.json attest maker --network my-net --device-key <DEVICE> \\\n      --class storage --capacity bytes=4TB"
+    )]
     Maker {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// The device's public key (or its keypair file).
+        #[arg(long, value_parser = parse_address)]
         device_key: Pubkey,
         #[arg(long, value_enum)]
         class: NodeClass,
         /// Capacity fields as for `node register --capacity`.
-        #[arg(long)]
+        #[arg(long, value_name = "KEY=VALUE,...")]
         capacity: String,
     },
-    /// Sign (network, owner, nonce) with the device key (--keypair).
+    /// Sign (network, owner, consent time) with the device key (--keypair).
+    #[command(
+        after_help = "Example:\n  depin -k device.json attest device --network my-net --owner <OWNER>"
+    )]
     Device {
+        /// Network name or address.
         #[arg(long)]
         network: String,
-        #[arg(long)]
+        /// The owner the device consents to (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         owner: Pubkey,
-        /// Unix seconds; default the cluster's clock.
-        #[arg(long)]
-        nonce: Option<u64>,
+        /// Unix seconds or RFC 3339; default the cluster's clock.
+        #[arg(long, value_parser = input::parse_time, value_name = "TIME")]
+        consent_time: Option<u64>,
     },
-}
-
-pub fn parse_capacity(class: NodeClass, spec: &str) -> Result<Capacity> {
-    let mut kv = std::collections::BTreeMap::new();
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .with_context(|| format!("capacity field `{part}` is not key=value"))?;
-        let n: u64 = if let Some((m, e)) = v.split_once(['e', 'E']) {
-            let m: u64 = m
-                .parse()
-                .with_context(|| format!("`{v}` is not a number"))?;
-            let e: u32 = e
-                .parse()
-                .with_context(|| format!("`{v}` is not a number"))?;
-            10u64
-                .checked_pow(e)
-                .and_then(|p| p.checked_mul(m))
-                .with_context(|| format!("`{v}` is too large"))?
-        } else {
-            v.parse()
-                .with_context(|| format!("`{v}` is not a whole number"))?
-        };
-        kv.insert(k.to_string(), n);
-    }
-    let mut take = |k: &str| -> Result<u64> {
-        kv.remove(k)
-            .with_context(|| format!("capacity needs `{k}=` for class {class:?}"))
-    };
-    fn fit<T: TryFrom<u64>>(k: &str, v: u64) -> Result<T> {
-        T::try_from(v).map_err(|_| anyhow::anyhow!("capacity `{k}={v}` is out of range"))
-    }
-    let cap = match class {
-        NodeClass::Hotspot => Capacity::Hotspot {
-            radios: fit("radios", take("radios")?)?,
-            antenna_gain_dbi_x10: fit("gain", take("gain")?)?,
-            elevation_m: fit("elevation", take("elevation")?)?,
-        },
-        NodeClass::Gpu => Capacity::Gpu {
-            gpus: fit("gpus", take("gpus")?)?,
-            vram_gib: fit("vram", take("vram")?)?,
-            fp16_tflops: fit("tflops", take("tflops")?)?,
-        },
-        NodeClass::Storage => Capacity::Storage {
-            bytes: take("bytes")?,
-        },
-        NodeClass::Sensor => Capacity::Sensor {
-            channels: fit("channels", take("channels")?)?,
-            sample_interval_s: fit("interval", take("interval")?)?,
-        },
-        NodeClass::Other => Capacity::Other {
-            units: take("units")?,
-        },
-    };
-    if let Some(k) = kv.keys().next() {
-        bail!("unknown capacity field `{k}` for class {class:?}");
-    }
-    Ok(cap)
-}
-
-/// H3 cell from hex (with or without 0x) or decimal.
-pub fn parse_cell(s: &str) -> Result<u64> {
-    let t = s.trim_start_matches("0x");
-    let cell = if t.chars().all(|c| c.is_ascii_digit()) && !s.starts_with("0x") && t.len() > 15 {
-        t.parse::<u64>()?
-    } else {
-        u64::from_str_radix(t, 16).with_context(|| format!("`{s}` is not an H3 cell"))?
-    };
-    anyhow::ensure!(
-        depin_core::h3::is_valid_cell(cell),
-        "`{s}` is not a valid H3 cell"
-    );
-    Ok(cell)
 }
 
 pub fn node_json(address: &Pubkey, n: &Node) -> Value {
+    let location = match n.location {
+        0 => Value::Null,
+        cell => {
+            let (lat, lon) = input::cell_center(cell).unwrap_or((f64::NAN, f64::NAN));
+            json!({ "cell": format!("{cell:x}"), "lat": lat, "lon": lon })
+        }
+    };
     json!({
         "address": address.to_string(),
         "device_key": n.device_key.to_string(),
         "owner": n.owner.to_string(),
         "maker": n.maker.to_string(),
-        "location": if n.location == 0 { Value::Null } else { json!(format!("{:x}", n.location)) },
-        "capacity": format!("{:?}", n.capacity),
         "status": format!("{:?}", n.status),
-        "registered_at": n.registered_at,
+        "capacity": input::capacity_json(&n.capacity),
+        "location": location,
         "location_changes": n.location_changes,
+        "registered_at": n.registered_at,
+        "registered_at_utc": input::rfc3339(n.registered_at),
     })
 }
 
 impl Ctx<'_> {
+    fn cluster_time(&self) -> Result<u64> {
+        u64::try_from(self.t().unix_time()?).context("the cluster clock is before 1970")
+    }
+
     fn registration(&self, r: &RegisterArgs, owner: &Pubkey) -> Result<Registration> {
-        let network = network_address(&r.network)?;
+        let network = self.existing_network(&r.network)?;
         let maker = pda::maker(&network, &r.maker_key).0;
-        let maker_account = accounts::maker(self.t(), &maker)?;
+        let maker_account = accounts::maker(self.t(), &maker)
+            .with_context(|| format!("maker {} is not approved on {}", r.maker_key, r.network))?;
         let (device_consent, nonce) = match (&r.device_keypair, r.device_key, r.device_signature) {
             (Some(path), _, _) => {
                 let device = config::read_keypair(path)?;
-                let nonce = match r.nonce {
+                let nonce = match r.consent_time {
                     Some(n) => n,
-                    None => {
-                        u64::try_from(self.t().unix_time()?).context("cluster clock is negative")?
-                    }
+                    None => self.cluster_time()?,
                 };
                 (
                     attest::sign_device_consent(&device, &network, owner, nonce),
@@ -258,8 +247,8 @@ impl Ctx<'_> {
             }
             (None, Some(device_key), Some(signature)) => {
                 let nonce = r
-                    .nonce
-                    .context("--nonce is required with --device-signature")?;
+                    .consent_time
+                    .context("--consent-time is required with --device-signature")?;
                 let s = SignedStatement {
                     signer: device_key,
                     message: attest::device_statement(&network, owner, nonce),
@@ -267,12 +256,12 @@ impl Ctx<'_> {
                 };
                 (s, nonce)
             }
-            _ => {
-                bail!("give --device-keypair, or --device-key with --device-signature and --nonce")
-            }
+            _ => bail!(
+                "give --device-keypair, or --device-key with --device-signature and --consent-time"
+            ),
         };
         let device_key = device_consent.signer;
-        let capacity = parse_capacity(r.class, &r.capacity)?;
+        let capacity = input::parse_capacity(r.class, &r.capacity)?;
         let maker_attestation = match (&r.maker_keypair, r.maker_signature) {
             (Some(path), _) => attest::sign_maker_attestation(
                 &config::read_keypair(path)?,
@@ -299,7 +288,7 @@ impl Ctx<'_> {
         );
         anyhow::ensure!(
             device_consent.verify(),
-            "the device signature does not verify for owner {owner} and nonce {nonce}"
+            "the device signature does not verify for owner {owner} and consent time {nonce}"
         );
         Ok(Registration {
             network,
@@ -313,115 +302,170 @@ impl Ctx<'_> {
         })
     }
 
-    /// The onboarding fee now and the most the transaction may burn; warns on stderr when
-    /// the fee is above the limit (the program would refuse it).
-    fn fee_terms(&self, reg: &Registration) -> Result<(u64, u64)> {
-        let fee = self.reg.network(&reg.network)?.onboarding_fee_credits;
-        let max = reg.max_fee_credits.unwrap_or(fee);
-        eprintln!("onboarding fee: {fee} credits burned (the transaction allows at most {max})");
-        if fee > max {
-            eprintln!("warning: the fee is above --max-fee; register_node will refuse it (FeeAboveMaximum)");
+    /// What the program would refuse, checked before anyone is asked to sign: the
+    /// network paused, the maker revoked or at its cap, the node already registered, a
+    /// banned device, a consent time outside the window, a fee above --max-fee.
+    fn check_registration(&self, reg: &Registration) -> Result<(u64, u64)> {
+        let n = self.reg.network(&reg.network)?;
+        anyhow::ensure!(
+            !n.paused,
+            "network {} is paused: registrations are refused",
+            n.name
+        );
+        let m = accounts::maker(self.t(), &reg.maker)?;
+        anyhow::ensure!(m.active, "maker {} is revoked on {}", m.maker_key, n.name);
+        if let Some(cap) = m.device_cap {
+            anyhow::ensure!(
+                m.nodes_attested < cap,
+                "maker {} has attested its cap of {cap} devices",
+                m.maker_key
+            );
         }
+        let device = reg.device_consent.signer;
+        let node = pda::node(&reg.network, &device).0;
+        anyhow::ensure!(
+            self.t().get_account(&node)?.is_none(),
+            "device {device} is already registered on {} (node {node})",
+            n.name
+        );
+        let record = pda::device(&reg.network, &device).0;
+        if let Some(d) =
+            accounts::fetch::<node_registry::state::Device>(self.t(), "device record", &record)?
+        {
+            anyhow::ensure!(
+                d.status == NodeStatus::Active,
+                "device {device} is {:?} on {}: it cannot register until reinstated",
+                d.status,
+                n.name
+            );
+            anyhow::ensure!(
+                reg.nonce > d.last_consent_nonce,
+                "consent time {} is not after the device's last consent ({}): sign a new consent",
+                reg.nonce,
+                d.last_consent_nonce
+            );
+        }
+        let now = self.t().unix_time()?;
+        anyhow::ensure!(
+            depin_core::attestation::consent_nonce_is_fresh(
+                reg.nonce,
+                now,
+                n.attestation_window_s,
+                node_registry::state::MAX_CONSENT_SKEW_S
+            ),
+            "consent time {} ({}) is outside the network's {} s attestation window at the cluster's \
+             time {} ({}): sign a new consent",
+            reg.nonce,
+            input::rfc3339(i64::try_from(reg.nonce).unwrap_or(i64::MAX)).unwrap_or_default(),
+            n.attestation_window_s,
+            now,
+            input::rfc3339(now).unwrap_or_default()
+        );
+        let fee = n.onboarding_fee_credits;
+        let max = reg.max_fee_credits.unwrap_or(fee);
+        anyhow::ensure!(
+            fee <= max,
+            "the onboarding fee is {fee} credits, above --max-fee {max}: register_node would refuse it"
+        );
+        eprintln!("onboarding fee: {fee} credits burned (the transaction allows at most {max})");
         Ok((fee, max))
+    }
+
+    /// The node of `r`, which must exist (a clear error otherwise).
+    fn existing_node(&self, r: &NodeRef) -> Result<(Pubkey, Pubkey, Node)> {
+        let a = self.existing_network(&r.network)?;
+        let node = pda::node(&a, &r.device_key).0;
+        let n = match accounts::fetch::<Node>(self.t(), "node", &node)? {
+            Some(n) => n,
+            None => bail!(
+                "device {} has no node on {} (node address {node})",
+                r.device_key,
+                r.network
+            ),
+        };
+        Ok((a, node, n))
     }
 
     pub(super) fn node(&self, c: &NodeCmd) -> Result<Value> {
         match c {
             NodeCmd::Register(r) => {
-                if self.cli.sign_only {
-                    let owner = match r.owner {
-                        Some(o) => o,
-                        None => self.signer_key()?,
-                    };
-                    let mut reg = self.registration(r, &owner)?;
-                    let (fee, max) = self.fee_terms(&reg)?;
-                    reg.max_fee_credits = Some(max);
-                    let ixs = self.reg.register_node_instructions(&owner, &reg)?;
-                    let tx = self.reg.unsigned(&ixs, &owner)?;
-                    let node = pda::node(&reg.network, &reg.device_consent.signer).0;
-                    return Ok(merged(
-                        unsigned_json(&tx),
-                        json!({
-                            "onboarding_fee_credits": fee,
-                            "max_fee_credits": max,
-                            "node": node.to_string(),
-                        }),
-                    ));
-                }
-                let owner = self.keypair()?;
-                anyhow::ensure!(
-                    r.owner.is_none_or(|o| o == owner.pubkey()),
-                    "--owner differs from --keypair; use --sign-only to build for another wallet"
-                );
-                let mut reg = self.registration(r, &owner.pubkey())?;
-                let (fee, max) = self.fee_terms(&reg)?;
+                let owner = match r.owner {
+                    Some(o) => o,
+                    None => self.signer_key()?,
+                };
+                let mut reg = self.registration(r, &owner)?;
+                let (fee, max) = self.check_registration(&reg)?;
                 reg.max_fee_credits = Some(max);
-                let (node, out) = self.reg.register_node(&owner, &reg)?;
-                Ok(sent(
-                    &out.signature,
-                    json!({ "node": node.to_string(), "onboarding_fee_credits": fee, "max_fee_credits": max }),
-                ))
+                let ixs = self.reg.register_node_instructions(&owner, &reg)?;
+                let node = pda::node(&reg.network, &reg.device_consent.signer).0;
+                self.deliver(
+                    &ixs,
+                    json!({
+                        "node": node.to_string(),
+                        "owner": owner.to_string(),
+                        "consent_time": reg.nonce,
+                        "onboarding_fee_credits": fee,
+                        "max_fee_credits": max,
+                    }),
+                )
             }
-            NodeCmd::Show {
-                network,
-                device_key,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                Ok(node_json(&node, &accounts::node(self.t(), &node)?))
+            NodeCmd::Show(r) => {
+                let (_, node, n) = self.existing_node(r)?;
+                Ok(node_json(&node, &n))
             }
             NodeCmd::List { network, owner } => {
                 let a = self.existing_network(network)?;
                 let nodes = accounts::nodes_of(self.t(), &a)?;
-                Ok(Value::Array(
-                    nodes
-                        .iter()
-                        .filter(|(_, n)| owner.is_none_or(|o| n.owner == o))
-                        .map(|(k, n)| node_json(k, n))
-                        .collect(),
-                ))
+                let rows: Vec<Value> = nodes
+                    .iter()
+                    .filter(|(_, n)| owner.is_none_or(|o| n.owner == o))
+                    .map(|(k, n)| node_json(k, n))
+                    .collect();
+                Ok(Value::Array(rows))
             }
-            NodeCmd::Transfer {
-                network,
-                device_key,
-                to,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                let out = self
-                    .reg
-                    .propose_transfer(&self.sending_keypair()?, &a, &node, *to)?;
-                Ok(sent(
-                    &out.signature,
+            NodeCmd::Transfer { node: r, to } => {
+                let (a, node, n) = self.existing_node(r)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    n.owner == me,
+                    "node {node} is owned by {}, not by {me} (--keypair)",
+                    n.owner
+                );
+                anyhow::ensure!(*to != n.owner, "--to is already the node's owner");
+                let ix = crate::ix::propose_transfer(&me, &a, &r.device_key, *to);
+                self.deliver(
+                    &[ix],
                     json!({ "node": node.to_string(), "offer": pda::transfer_offer(&node).0.to_string(), "to": to.to_string() }),
-                ))
+                )
             }
-            NodeCmd::AcceptTransfer {
-                network,
-                device_key,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                let out = self
-                    .reg
-                    .accept_transfer(&self.sending_keypair()?, &a, &node)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+            NodeCmd::AcceptTransfer(r) => {
+                let (a, node, _) = self.existing_node(r)?;
+                let offer = self.open_offer(&node)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    offer.to == me,
+                    "the offer on node {node} is to {}, not to {me} (--keypair)",
+                    offer.to
+                );
+                let ix = crate::ix::accept_transfer(&me, &a, &r.device_key, &offer.from);
+                self.deliver(&[ix], json!({ "node": node.to_string() }))
             }
-            NodeCmd::CancelTransfer {
-                network,
-                device_key,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                let out = self.reg.cancel_transfer(&self.sending_keypair()?, &node)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+            NodeCmd::CancelTransfer(r) => {
+                let (_, node, _) = self.existing_node(r)?;
+                let offer = self.open_offer(&node)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    me == offer.from || me == offer.to,
+                    "only the proposer {} or the recipient {} may cancel the offer on node {node}",
+                    offer.from,
+                    offer.to
+                );
+                let ix = crate::ix::cancel_transfer(&me, &node, &offer.from);
+                self.deliver(&[ix], json!({ "node": node.to_string() }))
             }
-            NodeCmd::Device {
-                network,
-                device_key,
-            } => {
-                let a = network_address(network)?;
-                let address = pda::device(&a, device_key).0;
+            NodeCmd::Device(r) => {
+                let a = self.existing_network(&r.network)?;
+                let address = pda::device(&a, &r.device_key).0;
                 let d = accounts::device(self.t(), &address)?;
                 Ok(json!({
                     "address": address.to_string(),
@@ -429,64 +473,99 @@ impl Ctx<'_> {
                     "maker": d.maker.to_string(),
                     "status": format!("{:?}", d.status),
                     "registrations": d.registrations,
-                    "last_consent_nonce": d.last_consent_nonce,
+                    "last_consent_time": d.last_consent_nonce,
+                    "last_consent_time_utc": input::rfc3339(i64::try_from(d.last_consent_nonce).unwrap_or(i64::MAX)),
                     "first_registered_at": d.first_registered_at,
-                    "node_registered": self.t().get_account(&pda::node(&a, device_key).0)?.is_some(),
+                    "first_registered_at_utc": input::rfc3339(d.first_registered_at),
+                    "node_registered": self.t().get_account(&pda::node(&a, &r.device_key).0)?.is_some(),
                 }))
             }
-            NodeCmd::SetStatus {
-                network,
-                device_key,
-                status,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
+            NodeCmd::SetStatus { node: r, status } => {
+                let a = self.existing_network(&r.network)?;
+                let node = pda::node(&a, &r.device_key).0;
                 let s = match status {
                     StatusArg::Active => NodeStatus::Active,
                     StatusArg::Suspended => NodeStatus::Suspended,
                 };
                 // Works for decommissioned devices too: the standing is on the device record.
-                let out =
-                    self.reg
-                        .set_device_status(&self.sending_keypair()?, &a, device_key, s)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+                let d = accounts::device(self.t(), &pda::device(&a, &r.device_key).0)
+                    .with_context(|| {
+                        format!("device {} is unknown on {}", r.device_key, r.network)
+                    })?;
+                anyhow::ensure!(d.status != s, "device {} is already {s:?}", r.device_key);
+                let n = self.reg.network(&a)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    me == n.authority || Some(me) == n.operator,
+                    "{me} (--keypair) is neither the network authority {} nor its status operator",
+                    n.authority
+                );
+                let ix = crate::ix::set_node_status(&me, &a, &r.device_key, s);
+                self.deliver(
+                    &[ix],
+                    json!({ "node": node.to_string(), "status": format!("{s:?}") }),
+                )
             }
             NodeCmd::AssertLocation {
-                network,
-                device_key,
+                node: r,
                 cell,
+                lat,
+                lon,
+                resolution,
                 max_fee,
             } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                let fee = self.reg.network(&a)?.location_fee_credits;
+                let location = match (cell, lat, lon, resolution) {
+                    (Some(c), _, _, _) => input::parse_cell(c)?,
+                    (None, Some(lat), Some(lon), Some(res)) => input::cell_at(*lat, *lon, *res)?,
+                    _ => bail!("give an H3 cell, or --lat, --lon and --resolution"),
+                };
+                let (a, node, n) = self.existing_node(r)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    n.owner == me,
+                    "node {node} is owned by {}, not by {me} (--keypair)",
+                    n.owner
+                );
+                anyhow::ensure!(
+                    n.location != location,
+                    "node {node} is already at {location:x}: nothing to change"
+                );
+                let net = self.reg.network(&a)?;
+                let fee = net.location_fee_credits;
                 let max = max_fee.unwrap_or(fee);
+                anyhow::ensure!(
+                    fee <= max,
+                    "the location fee is {fee} credits, above --max-fee {max}: assert_location would refuse it"
+                );
                 eprintln!(
                     "location fee: {fee} credits burned (the transaction allows at most {max})"
                 );
-                let out = self.reg.assert_location_with_max_fee(
-                    &self.sending_keypair()?,
-                    &a,
-                    &node,
-                    parse_cell(cell)?,
-                    max,
-                )?;
-                Ok(sent(
-                    &out.signature,
-                    json!({ "node": node.to_string(), "location_fee_credits": fee, "max_fee_credits": max }),
-                ))
+                let credits = self.reg.credits_accounts(&net, &me, None)?;
+                let ix = crate::ix::assert_location(&me, &a, &node, credits, location, max);
+                self.deliver(
+                    &[ix],
+                    json!({ "node": node.to_string(), "cell": format!("{location:x}"), "location_fee_credits": fee, "max_fee_credits": max }),
+                )
             }
-            NodeCmd::Decommission {
-                network,
-                device_key,
-            } => {
-                let a = network_address(network)?;
-                let node = pda::node(&a, device_key).0;
-                let out = self
-                    .reg
-                    .decommission_node(&self.sending_keypair()?, &a, &node)?;
-                Ok(sent(&out.signature, json!({ "node": node.to_string() })))
+            NodeCmd::Decommission(r) => {
+                let (a, node, n) = self.existing_node(r)?;
+                let me = self.signer_key()?;
+                anyhow::ensure!(
+                    n.owner == me,
+                    "node {node} is owned by {}, not by {me} (--keypair)",
+                    n.owner
+                );
+                let ix = crate::ix::decommission_node(&me, &a, &node);
+                self.deliver(&[ix], json!({ "node": node.to_string() }))
             }
+        }
+    }
+
+    fn open_offer(&self, node: &Pubkey) -> Result<node_registry::state::TransferOffer> {
+        let offer = pda::transfer_offer(node).0;
+        match accounts::fetch(self.t(), "transfer offer", &offer)? {
+            Some(o) => Ok(o),
+            None => bail!("node {node} has no open transfer offer"),
         }
     }
 
@@ -500,7 +579,7 @@ impl Ctx<'_> {
                 capacity,
             } => {
                 let a = network_address(network)?;
-                let capacity = parse_capacity(*class, capacity)?;
+                let capacity = input::parse_capacity(*class, capacity)?;
                 let s = attest::sign_maker_attestation(&kp, &a, device_key, &capacity);
                 Ok(
                     json!({ "signer": s.signer.to_string(), "device_key": device_key.to_string(), "signature": s.signature.to_string() }),
@@ -509,56 +588,18 @@ impl Ctx<'_> {
             AttestCmd::Device {
                 network,
                 owner,
-                nonce,
+                consent_time,
             } => {
                 let a = network_address(network)?;
-                let nonce = match nonce {
+                let nonce = match consent_time {
                     Some(n) => *n,
-                    None => {
-                        u64::try_from(self.t().unix_time()?).context("cluster clock is negative")?
-                    }
+                    None => self.cluster_time()?,
                 };
                 let s = attest::sign_device_consent(&kp, &a, owner, nonce);
                 Ok(
-                    json!({ "device_key": s.signer.to_string(), "owner": owner.to_string(), "nonce": nonce, "signature": s.signature.to_string() }),
+                    json!({ "device_key": s.signer.to_string(), "owner": owner.to_string(), "consent_time": nonce, "signature": s.signature.to_string() }),
                 )
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capacities() {
-        assert_eq!(
-            parse_capacity(NodeClass::Gpu, "gpus=8,vram=80,tflops=989").unwrap(),
-            Capacity::Gpu {
-                gpus: 8,
-                vram_gib: 80,
-                fp16_tflops: 989
-            }
-        );
-        assert_eq!(
-            parse_capacity(NodeClass::Storage, "bytes=4e12").unwrap(),
-            Capacity::Storage {
-                bytes: 4_000_000_000_000
-            }
-        );
-        assert!(parse_capacity(NodeClass::Gpu, "gpus=8").is_err());
-        assert!(parse_capacity(NodeClass::Other, "units=1,extra=2").is_err());
-        assert!(parse_capacity(NodeClass::Hotspot, "radios=300,gain=1,elevation=1").is_err());
-        assert!(parse_capacity(NodeClass::Storage, "bytes=1e30").is_err());
-    }
-
-    #[test]
-    fn cells() {
-        assert_eq!(parse_cell("8928308280fffff").unwrap(), 0x8928308280fffff);
-        assert_eq!(parse_cell("0x8928308280fffff").unwrap(), 0x8928308280fffff);
-        assert_eq!(parse_cell("617700169958293503").unwrap(), 0x8928308280fffff);
-        assert!(parse_cell("8928308280ffffe").is_err());
-        assert!(parse_cell("zz").is_err());
     }
 }

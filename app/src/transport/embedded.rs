@@ -332,4 +332,42 @@ impl Transport for EmbeddedNetwork {
     fn describe(&self) -> String {
         format!("embedded ({})", self.mode.name())
     }
+
+    fn simulate(&self, tx: &Transaction) -> TransportResult<super::Simulation> {
+        let r = {
+            let ctx = self.ctx();
+            self.rt
+                .block_on(ctx.banks_client.simulate_transaction(tx.clone()))
+                .map_err(|e| TransportError::io("simulating a transaction", e))?
+        };
+        let (logs, compute_units) = match r.simulation_details {
+            Some(d) => (d.logs, Some(d.units_consumed)),
+            None => (vec![], None),
+        };
+        let logs = match self.mode {
+            RuntimeMode::Native => super::native_logs::restore(logs),
+            RuntimeMode::Sbf(_) => logs,
+        };
+        let failure = match r.result {
+            Some(Ok(())) => None,
+            Some(Err(e)) => Some(TxFailure::new(e, logs.clone())),
+            None => Some(TxFailure::new(
+                TransactionError::SanitizeFailure,
+                logs.clone(),
+            )),
+        };
+        Ok(super::Simulation {
+            failure,
+            logs,
+            compute_units,
+        })
+    }
+
+    fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
+        let ctx = self.ctx();
+        self.rt
+            .block_on(ctx.banks_client.get_fee_for_message(message.clone()))
+            .map_err(|e| TransportError::io("reading the fee", e))?
+            .ok_or_else(|| TransportError::io("reading the fee", "the blockhash is unknown"))
+    }
 }

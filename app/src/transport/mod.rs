@@ -88,6 +88,21 @@ pub trait Transport {
     fn compute_budget(&self) -> ComputeBudget {
         ComputeBudget::default()
     }
+    /// Runs `tx` without committing it; signatures are not checked (a dry run of a
+    /// transaction that still lacks them works).
+    fn simulate(&self, tx: &Transaction) -> TransportResult<Simulation>;
+    /// The fee in lamports the cluster charges for `message` (signatures, precompile
+    /// signatures, priority fee).
+    fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64>;
+}
+
+/// What a simulated transaction did.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// `Some` when the transaction would be refused.
+    pub failure: Option<TxFailure>,
+    pub logs: Vec<String>,
+    pub compute_units: Option<u64>,
 }
 
 /// A priority fee and a compute-unit limit, as the solana CLI's
@@ -143,6 +158,12 @@ impl Transport for WithBudget<'_> {
     }
     fn compute_budget(&self) -> ComputeBudget {
         self.budget
+    }
+    fn simulate(&self, tx: &Transaction) -> TransportResult<Simulation> {
+        self.inner.simulate(tx)
+    }
+    fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
+        self.inner.fee_for_message(message)
     }
 }
 

@@ -24,8 +24,13 @@ pub struct RpcTransport {
 
 impl RpcTransport {
     pub fn new(url: &str) -> Self {
+        Self::with_commitment(url, CommitmentConfig::confirmed())
+    }
+
+    /// Reads and confirmations at `commitment` (`--commitment`).
+    pub fn with_commitment(url: &str, commitment: CommitmentConfig) -> Self {
         RpcTransport {
-            client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            client: RpcClient::new_with_commitment(url.to_string(), commitment),
             url: url.to_string(),
         }
     }
@@ -82,7 +87,7 @@ impl Transport for RpcTransport {
                 RpcRequest::GetAccountInfo,
                 serde_json::json!([
                     address.to_string(),
-                    { "encoding": "base64", "commitment": "confirmed" }
+                    { "encoding": "base64", "commitment": self.client.commitment().commitment }
                 ]),
             )
             .map_err(|e| self.io(&what, e))?;
@@ -133,7 +138,7 @@ impl Transport for RpcTransport {
             filters: Some(filters),
             account_config: RpcAccountInfoConfig {
                 encoding: Some(UiAccountEncoding::Base64),
-                commitment: Some(CommitmentConfig::confirmed()),
+                commitment: Some(self.client.commitment()),
                 ..RpcAccountInfoConfig::default()
             },
             ..RpcProgramAccountsConfig::default()
@@ -162,6 +167,32 @@ impl Transport for RpcTransport {
 
     fn describe(&self) -> String {
         self.url.clone()
+    }
+
+    fn simulate(&self, tx: &Transaction) -> TransportResult<super::Simulation> {
+        use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            commitment: Some(self.client.commitment()),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let r = self
+            .client
+            .simulate_transaction_with_config(tx, config)
+            .map_err(|e| self.io("simulating a transaction", e))?
+            .value;
+        let logs = r.logs.unwrap_or_default();
+        Ok(super::Simulation {
+            failure: r.err.map(|e| TxFailure::new(e.into(), logs.clone())),
+            logs,
+            compute_units: r.units_consumed,
+        })
+    }
+
+    fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
+        self.client
+            .get_fee_for_message(message)
+            .map_err(|e| self.io("reading the fee", e))
     }
 }
 
