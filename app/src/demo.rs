@@ -22,6 +22,8 @@ use std::time::Instant;
 pub const ONBOARDING_FEE_CREDITS: u64 = 4_000_000;
 pub const LOCATION_FEE_CREDITS: u64 = 1_000_000;
 const NODES_PER_OWNER: usize = 4;
+/// Above this many nodes `depin demo` wants --yes.
+pub const CONFIRM_ABOVE: usize = 100_000;
 
 #[derive(Debug, Serialize)]
 pub struct DemoReport {
@@ -39,6 +41,15 @@ pub struct DemoReport {
     pub device_record_bytes: u64,
     /// Serialized size of one register transaction (both ed25519 instructions included).
     pub register_tx_bytes: u64,
+    /// What one registration costs its owner in SOL: the transaction fee (three
+    /// signatures: the owner's and the two precompile ones) and the rent of the node
+    /// account and the device record (read from their balances).
+    pub register_fee_sol: String,
+    pub rent_per_node_sol: String,
+    /// Rent held by every node account and device record on chain.
+    pub rent_locked_sol: String,
+    /// Registrations per second of wall time in the register phase.
+    pub registrations_per_second: u64,
     pub locations_asserted: u64,
     pub nodes_transferred: u64,
     pub nodes_suspended: u64,
@@ -50,6 +61,8 @@ pub struct DemoReport {
     /// node_registry's fees.
     pub credits_burned: u64,
     pub credits_burned_for_usage: u64,
+    /// node_registry's fees, read from chain: what fee_settlement minted, less what it
+    /// burned for usage, less the credits supply (the registry is the only other burner).
     pub credits_burned_for_fees: u64,
     /// Credits moved into the router's escrow.
     pub credits_delegated: u64,
@@ -179,16 +192,78 @@ fn capacity_for(i: usize) -> Capacity {
     }
 }
 
-fn bar(n: usize, show: bool, what: &str) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
+/// Progress of one phase on stderr, in every output mode: a bar with rate and ETA on a
+/// terminal, otherwise a line every few seconds; and one line with the phase's time when
+/// it ends (so a log shows where the time went).
+pub struct Phase {
+    what: &'static str,
+    total: u64,
+    done: u64,
+    started: Instant,
+    last_line: Instant,
+    bar: Option<ProgressBar>,
+    show: bool,
+}
+
+fn bar(n: usize, show: bool, what: &'static str) -> Phase {
+    use std::io::IsTerminal;
+    let bar = (show && std::io::stderr().is_terminal()).then(|| {
+        let pb = ProgressBar::new(n as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:>10} [{bar:32}] {pos}/{len} {per_sec} eta {eta}")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(what);
+        pb
+    });
+    Phase {
+        what,
+        total: n as u64,
+        done: 0,
+        started: Instant::now(),
+        last_line: Instant::now(),
+        bar,
+        show,
     }
-    let pb = ProgressBar::new(n as u64);
-    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {elapsed}") {
-        pb.set_style(style.progress_chars("=> "));
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9)
     }
-    pb.set_message(what.to_string());
-    pb
+
+    pub fn inc(&mut self, n: u64) {
+        self.done += n;
+        match &self.bar {
+            Some(b) => b.inc(n),
+            None if self.show && self.last_line.elapsed().as_secs() >= 5 => {
+                self.last_line = Instant::now();
+                let rate = self.rate();
+                let eta = self.total.saturating_sub(self.done) as f64 / rate.max(1e-9);
+                eprintln!(
+                    "{}: {}/{} ({rate:.0}/s, eta {eta:.0} s)",
+                    self.what, self.done, self.total
+                );
+            }
+            None => {}
+        }
+    }
+
+    pub fn finish_and_clear(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if self.show {
+            eprintln!(
+                "{}: {} in {:.1} s ({:.0}/s)",
+                self.what,
+                self.done,
+                self.started.elapsed().as_secs_f64(),
+                self.rate()
+            );
+        }
+    }
 }
 
 pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoReport> {
@@ -259,7 +334,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     let per_owner_credits =
         (NODES_PER_OWNER as u64) * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS) + 123_456;
     let owners: Vec<Keypair> = (0..owners_n).map(|_| keys.next()).collect();
-    let pb = bar(owners_n, progress, "owners");
+    let mut pb = bar(owners_n, progress, "owners");
     let per_owner_tokens = market.tokens_for(per_owner_credits)?;
     for owner in &owners {
         let fund = crate::ix::transfer_lamports(&operator.pubkey(), &owner.pubkey(), 100_000_000);
@@ -271,9 +346,11 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     }
     pb.finish_and_clear();
 
-    let pb = bar(nodes, progress, "register");
+    let mut pb = bar(nodes, progress, "register");
+    let register_started = Instant::now();
     let now = u64::try_from(net.unix_time()?).context("clock before 1970")?;
     let mut register_tx_bytes = 0u64;
+    let mut register_fee = 0u64;
     let mut register_cu_max: Option<u64> = None;
     let mut registered = vec![];
     let mut device_keys = vec![];
@@ -301,6 +378,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             let mut tx = reg.unsigned(&ixs, &owner.pubkey())?;
             txcodec::sign(&mut tx, owner)?;
             register_tx_bytes = txcodec::size(&tx) as u64;
+            register_fee = net.fee_for_message(&tx.message)?;
         }
         let (node, out) = reg
             .register_node(owner, &r)
@@ -317,7 +395,8 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     }
     pb.finish_and_clear();
 
-    let pb = bar(registered.len(), progress, "locations");
+    let register_s = register_started.elapsed().as_secs_f64();
+    let mut pb = bar(registered.len(), progress, "locations");
     for (i, (node, _, o)) in registered.iter().enumerate() {
         reg.assert_location(&owners[*o], &network, node, demo_cell(i))
             .with_context(|| format!("asserting location of node {i}"))?;
@@ -328,7 +407,9 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     // A little life: every 10th node changes hands, every 25th is suspended.
     let mut transferred = 0u64;
     let mut suspended = 0u64;
+    let mut pb = bar(registered.len(), progress, "life");
     for (i, (node, _, o)) in registered.iter().enumerate() {
+        pb.inc(1);
         if i % 10 == 9 {
             let next = &owners[(o + 1) % owners.len()];
             // two steps: the owner offers, the recipient accepts
@@ -340,6 +421,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             suspended += 1;
         }
     }
+    pb.finish_and_clear();
 
     let on_chain = accounts::nodes_of(net, &network)?;
     let node_account_bytes = match registered.first() {
@@ -373,8 +455,32 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         .get_account(&credits_mint.pubkey())?
         .and_then(|a| tokens::supply(&a.data))
         .context("reading the credits supply")?;
-    let burned = nodes as u64 * (ONBOARDING_FEE_CREDITS + LOCATION_FEE_CREDITS);
     let s = st::settlement(net, &network)?;
+    // the fees from chain, and what the demo's registrations and assertions should have
+    // cost, to check them against
+    let burned = s
+        .credits_minted_total
+        .saturating_sub(s.credits_burned_total)
+        .saturating_sub(supply);
+    let expected_fees = registered.len() as u64 * ONBOARDING_FEE_CREDITS
+        + on_chain
+            .iter()
+            .map(|(_, n)| u64::from(n.location_changes))
+            .sum::<u64>()
+            * LOCATION_FEE_CREDITS;
+    let mut rent_locked = 0u64;
+    for (node, n) in &on_chain {
+        for a in [*node, crate::pda::device(&network, &n.device_key).0] {
+            rent_locked += net.get_account(&a)?.map_or(0, |a| a.lamports);
+        }
+    }
+    let rent_per_node = match registered.first() {
+        Some((node, device, _)) => [*node, crate::pda::device(&network, device).0]
+            .iter()
+            .map(|a| net.get_account(a).map(|a| a.map_or(0, |a| a.lamports)))
+            .sum::<Result<u64, _>>()?,
+        None => 0,
+    };
     let usage = market.usage_totals(net)?;
     let suspended_on_chain = on_chain
         .iter()
@@ -391,6 +497,10 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         node_account_bytes,
         device_record_bytes,
         register_tx_bytes,
+        register_fee_sol: crate::cli::lamports_to_sol(register_fee),
+        rent_per_node_sol: crate::cli::lamports_to_sol(rent_per_node),
+        rent_locked_sol: crate::cli::lamports_to_sol(rent_locked),
+        registrations_per_second: (registered.len() as f64 / register_s.max(1e-9)) as u64,
         locations_asserted: on_chain.iter().filter(|(_, n)| n.location != 0).count() as u64,
         nodes_transferred: transferred,
         nodes_suspended: suspended_on_chain,
@@ -402,10 +512,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         credits_delegated: usage.credits_delegated,
         credits_supply: supply,
         // the settlement's totals, the epochs' usage records and the mint agree
-        credits_reconcile: s
-            .credits_minted_total
-            .checked_sub(s.credits_burned_total + burned)
-            == Some(supply)
+        credits_reconcile: burned == expected_fees
             && usage.credits_minted == s.credits_minted_total
             && usage.credits_burned == s.credits_burned_total
             && usage.tokens_burned_for_credits == s.tokens_burned_total
@@ -953,7 +1060,7 @@ fn run_rewards(
     let mut bad_receipts_sent = 0u64;
     let mut roots_agree = true;
 
-    let pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
+    let mut pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
     for epoch in 0..DEMO_EPOCHS {
         // Customers buy credits and use them, directly and through the router.
         market.epoch_usage(net)?;

@@ -30,6 +30,9 @@ pub enum CreditsCmd {
     /// Create the settlement and the oracle price feed (--keypair: the network authority).
     /// The network's credits mint must be Token-2022 NonTransferable with the settlement
     /// (see `credits show`) as mint authority.
+    #[command(
+        after_help = "Example:\n  depin credits init my-net --source both --feed <PYTH_FEED_ID_HEX> --credits-per-usd 100000"
+    )]
     Init {
         network: String,
         #[arg(long, value_enum)]
@@ -61,6 +64,7 @@ pub enum CreditsCmd {
         breaker_threshold: u64,
     },
     /// Change settlement parameters (--keypair: the network authority).
+    #[command(after_help = "Example:\n  depin credits update my-net --max-price-age 120")]
     Update {
         network: String,
         #[arg(long, value_enum)]
@@ -79,8 +83,12 @@ pub enum CreditsCmd {
         breaker_threshold: Option<u64>,
     },
     /// The settlement's parameters, totals and addresses.
+    #[command(after_help = "Example:\n  depin credits show my-net")]
     Show { network: String },
     /// Burn tokens for credits (--keypair: the buyer, paying with its associated account).
+    #[command(
+        after_help = "Example:\n  depin credits buy my-net --tokens 1000000 --pyth-price <PRICE_UPDATE_ACCOUNT>"
+    )]
     Buy {
         network: String,
         /// Token base units to burn.
@@ -97,6 +105,7 @@ pub enum CreditsCmd {
         to: Option<Pubkey>,
     },
     /// Credits of a wallet (default: --keypair's) or of a router's escrow.
+    #[command(after_help = "Example:\n  depin credits balance my-net --owner <WALLET>")]
     Balance {
         network: String,
         #[arg(long, conflicts_with = "router")]
@@ -105,6 +114,9 @@ pub enum CreditsCmd {
         router: Option<Pubkey>,
     },
     /// Move credits into a router's escrow (--keypair: the holder).
+    #[command(
+        after_help = "Example:\n  depin credits delegate my-net --router <ROUTER> --amount 500000"
+    )]
     Delegate {
         network: String,
         #[arg(long)]
@@ -114,6 +126,9 @@ pub enum CreditsCmd {
     },
     /// Burn credits for usage: the holder's own, or with --router the escrow's
     /// (--keypair: the usage authority).
+    #[command(
+        after_help = "Example:\n  depin -k router.json credits burn my-net --amount 100000 --router <ROUTER>"
+    )]
     Burn {
         network: String,
         #[arg(long)]
@@ -126,12 +141,16 @@ pub enum CreditsCmd {
 #[derive(Subcommand, Debug)]
 pub enum PriceCmd {
     /// The price mint_credits would use now, from each source.
+    #[command(
+        after_help = "Example:\n  depin price show my-net --pyth-price <PRICE_UPDATE_ACCOUNT>"
+    )]
     Show {
         network: String,
         #[arg(long)]
         pyth_price: Option<Pubkey>,
     },
     /// Post this oracle's price (--keypair: a member of the oracle set).
+    #[command(after_help = "Example:\n  depin -k oracle1.json price post my-net --usd 2.47")]
     Post {
         network: String,
         /// USD per whole token, a decimal ("150.25").
@@ -147,6 +166,7 @@ pub enum PriceCmd {
 pub enum BmeCmd {
     /// Per epoch: tokens burned for credits, credits minted and burned, emitted,
     /// re-minted, net supply change.
+    #[command(after_help = "Example:\n  depin bme stats my-net --output json")]
     Stats {
         network: String,
         /// An epoch range `A..B` (B excluded; default: the last 10 epochs).

@@ -63,6 +63,7 @@ pub struct Cli {
     /// solana CLI config file to read defaults from.
     #[arg(short = 'C', long, global = true)]
     pub config: Option<PathBuf>,
+    /// How results are printed.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
     /// Sign with the signers at hand and print the transaction (base64) with the signatures
@@ -226,6 +227,9 @@ pub enum NonceCmd {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  depin simulate --scenario examples/scenarios/helium-like.toml --out simulation"
+)]
 pub struct SimulateArgs {
     /// The scenario (TOML; see examples/scenarios/).
     #[arg(long)]
@@ -236,16 +240,33 @@ pub struct SimulateArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  depin demo\n  depin demo --nodes 10000 --output json > summary.json"
+)]
 pub struct DemoArgs {
+    /// Nodes to register (above 100,000 it asks for --yes).
     #[arg(long, default_value_t = 100)]
     pub nodes: usize,
+    /// Go ahead with more than 100,000 nodes.
+    #[arg(long)]
+    pub yes: bool,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Runs a parsed command with the cluster chosen by `--url`, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     if let Command::Demo(args) = &cli.command {
+        if args.nodes > demo::CONFIRM_ABOVE && !args.yes {
+            bail!(
+                "{} nodes would take minutes and gigabytes (about {} MB of memory here): add --yes to go ahead",
+                args.nodes,
+                args.nodes / 25
+            );
+        }
         let net = EmbeddedNetwork::start()?;
-        let report = demo::run(&net, args.nodes, cli.output == OutputFormat::Text)?;
+        let report = demo::run(&net, args.nodes, !args.quiet)?;
         return emit(&cli, out, serde_json::to_value(&report)?);
     }
     if let Command::Oracle(c) = &cli.command {

@@ -10,7 +10,9 @@ use std::time::Duration;
 pub enum OracleCmd {
     /// Take device receipts over HTTP; with `rpc` and `keypair` in the config, also refresh
     /// the registry and run each epoch once it closes.
+    #[command(after_help = "Example:\n  depin oracle serve --config oracle.toml")]
     Serve {
+        /// The oracle's TOML config (docs/oracle.md).
         #[arg(long)]
         config: PathBuf,
         /// Serve N synthetic devices instead of a network's nodes (load tests; no chain).
@@ -19,13 +21,17 @@ pub enum OracleCmd {
     },
     /// Pull the peers' receipts of an epoch, build its rewards and attest them on chain
     /// (resumes a run that stopped; never sends twice).
+    #[command(after_help = "Example:\n  depin oracle run-epoch --config oracle.toml --epoch 7")]
     RunEpoch {
+        /// The oracle's TOML config (docs/oracle.md).
         #[arg(long)]
         config: PathBuf,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
     },
     /// Time verify + checks + store + aggregate + tree against one-by-one verification.
+    #[command(after_help = "Example:\n  depin oracle bench --receipts 1000000 --output json")]
     Bench {
         #[arg(long, default_value_t = 1_000_000)]
         receipts: u64,
@@ -39,6 +45,9 @@ pub enum OracleCmd {
         dir: Option<PathBuf>,
     },
     /// Post signed batches of synthetic devices to an oracle on loopback (`--url`).
+    #[command(
+        after_help = "Example:\n  depin --url http://127.0.0.1:8470 oracle load --clients 8 --receipts 200000"
+    )]
     Load {
         #[arg(long, default_value_t = 8)]
         clients: usize,

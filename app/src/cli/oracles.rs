@@ -8,7 +8,11 @@ use proof_verifier::{OracleSetArgs, UpdateOracleSetArgs};
 #[derive(Subcommand, Debug)]
 pub enum OraclesCmd {
     /// Create the network's oracle set (--keypair: the network authority).
+    #[command(
+        after_help = "Example:\n  depin oracles init my-net --oracle <O1> --oracle <O2> --oracle <O3> --threshold 2 \\\n      --epoch-length 86400 --challenge-period 3600"
+    )]
     Init {
+        /// Network name or address.
         network: String,
         /// An oracle key; repeat for each (at most 16).
         #[arg(long = "oracle", required = true)]
@@ -27,16 +31,23 @@ pub enum OraclesCmd {
     },
     /// Replace the members, threshold or challenge period (--keypair: the authority); what
     /// is not given stays as it is.
+    #[command(after_help = "Example:\n  depin oracles set my-net --threshold 3")]
     Set {
+        /// Network name or address.
         network: String,
         #[arg(long = "oracle")]
         oracles: Vec<Pubkey>,
+        /// Approvals a report needs (M of N).
         #[arg(long)]
         threshold: Option<u8>,
+        /// Seconds a report can be disputed before it may finalise.
         #[arg(long)]
         challenge_period: Option<u32>,
     },
+    /// The oracle set: members, threshold, epoch clock.
+    #[command(after_help = "Example:\n  depin oracles show my-net --output json")]
     Show {
+        /// Network name or address.
         network: String,
     },
 }
@@ -50,8 +61,10 @@ pub struct ReportSource {
     /// Merkle root, hex.
     #[arg(long, requires_all = ["total_work", "node_count"])]
     pub root: Option<String>,
+    /// Total work units of the epoch (with the fields given one by one).
     #[arg(long)]
     pub total_work: Option<u64>,
+    /// Nodes in the tree (with the fields given one by one).
     #[arg(long)]
     pub node_count: Option<u32>,
 }
@@ -60,8 +73,13 @@ pub struct ReportSource {
 pub enum ReportCmd {
     /// Submit an epoch's report (--keypair: an oracle); each --cosigner adds that oracle's
     /// signature in the same transaction.
+    #[command(
+        after_help = "Example:\n  depin -k oracle1.json report submit my-net --epoch 7 --rewards rewards-7.json --cosigner oracle2.json"
+    )]
     Submit {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
         #[command(flatten)]
@@ -71,36 +89,55 @@ pub enum ReportCmd {
         cosigners: Vec<PathBuf>,
     },
     /// Approve the pending report (--keypair: an oracle); the root must match.
+    #[command(
+        after_help = "Example:\n  depin -k oracle3.json report approve my-net --epoch 7 --rewards rewards-7.json"
+    )]
     Approve {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
         /// Root the oracle checked (hex); or --rewards FILE.
         #[arg(long, conflicts_with = "rewards", required_unless_present = "rewards")]
         root: Option<String>,
+        /// Rewards file from `depin rewards compute`.
         #[arg(long)]
         rewards: Option<PathBuf>,
     },
     /// Stop a report from finalising (--keypair: an oracle or the authority).
+    #[command(after_help = "Example:\n  depin -k oracle2.json report dispute my-net --epoch 7")]
     Dispute {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
     },
     /// Void a disputed report so the epoch can be reported again (--keypair: the authority).
+    #[command(after_help = "Example:\n  depin report void my-net --epoch 7")]
     Void {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
     },
     /// Finalise a report once its challenge period has passed (anyone).
+    #[command(after_help = "Example:\n  depin report finalize my-net --epoch 7")]
     Finalize {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
     },
+    /// An epoch's report: root, status, approvals, challenge deadline.
+    #[command(after_help = "Example:\n  depin report show my-net --epoch 7")]
     Show {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
     },

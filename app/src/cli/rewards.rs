@@ -20,6 +20,7 @@ pub struct ScheduleOpts {
     /// The amount never falls below this (until max supply).
     #[arg(long, default_value_t = 0)]
     pub tail_per_epoch: u64,
+    /// Most reward tokens ever minted, in base units.
     #[arg(long)]
     pub max_supply: u64,
     #[arg(long, default_value_t = 8_000)]
@@ -50,8 +51,13 @@ pub struct ScheduleOpts {
 pub enum EmissionsCmd {
     /// Create the schedule, vault and mint authority (--keypair: the network authority).
     /// The reward mint's mint authority must already be `mint_authority` (see `show`).
+    #[command(
+        after_help = "Example:\n  depin emissions init my-net --reward-mint <MINT> --oracle-rewards <ACCT> --treasury <ACCT> \\\n      --initial-per-epoch 1000000000 --halving-interval 365 --max-supply 1000000000000000"
+    )]
     Init {
+        /// Network name or address.
         network: String,
+        /// The reward token's mint (public key or keypair file).
         #[arg(long)]
         reward_mint: Pubkey,
         /// Reward-mint token account that receives the oracles' share.
@@ -63,12 +69,18 @@ pub enum EmissionsCmd {
         #[command(flatten)]
         schedule: ScheduleOpts,
     },
+    /// The schedule: parameters, epochs finalised, minted so far, addresses.
+    #[command(after_help = "Example:\n  depin emissions show my-net")]
     Show {
+        /// Network name or address.
         network: String,
     },
     /// Mint and record an epoch whose report is Final (anyone; default: the next epoch).
+    #[command(after_help = "Example:\n  depin emissions finalize-epoch my-net")]
     FinalizeEpoch {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: Option<u64>,
     },
@@ -78,28 +90,45 @@ pub enum EmissionsCmd {
 pub enum RewardsCmd {
     /// Build an epoch's rewards file from a work file (`{ "<node>": units }`) and the
     /// previous epoch's rewards file; the root goes to `report submit`.
+    #[command(
+        after_help = "Example:\n  depin rewards compute my-net --epoch 7 --work work-7.json --previous rewards-6.json --out rewards-7.json"
+    )]
     Compute {
+        /// Network name or address.
         network: String,
+        /// The epoch, numbered by the oracle set's clock.
         #[arg(long)]
         epoch: u64,
+        /// Work file: `{ "<node>": units }`.
         #[arg(long)]
         work: PathBuf,
         /// The last epoch's rewards file (omit for the first epoch).
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Where to write the rewards file.
         #[arg(long)]
         out: PathBuf,
     },
     /// What a node has been paid and, with --rewards, what it can claim now.
+    #[command(
+        after_help = "Example:\n  depin rewards show my-net <DEVICE_KEY> --rewards rewards-7.json"
+    )]
     Show {
+        /// Network name or address.
         network: String,
+        /// The device's public key (or its keypair file).
         device_key: Pubkey,
+        /// Rewards file from `depin rewards compute`.
         #[arg(long)]
         rewards: Option<PathBuf>,
     },
     /// Claim for one node or every node of an owner (anyone may send it; the tokens go to
     /// each node's current owner).
+    #[command(
+        after_help = "Examples:\n  depin rewards claim my-net --all-nodes-of <OWNER> --rewards rewards-7.json\n  depin rewards claim my-net <DEVICE_KEY> --oracle https://oracle-1.example.net"
+    )]
     Claim {
+        /// Network name or address.
         network: String,
         /// The node's device key.
         #[arg(
@@ -107,6 +136,7 @@ pub enum RewardsCmd {
             required_unless_present = "all_nodes_of"
         )]
         device_key: Option<Pubkey>,
+        /// Claim for every node of this owner.
         #[arg(long)]
         all_nodes_of: Option<Pubkey>,
         /// Rewards file of a recently finalised epoch.

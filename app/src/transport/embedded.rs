@@ -16,7 +16,7 @@ use solana_keypair::Keypair;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, Once};
 
@@ -137,8 +137,15 @@ pub struct EmbeddedNetwork {
     /// Every address a transaction or set-up touched: the candidates for
     /// `program_accounts`, whose owner and data always come from the runtime.
     known: Mutex<BTreeSet<Pubkey>>,
+    /// Accounts as last read from the runtime. Only a transaction changes an account, and
+    /// only one its message lists, so sending drops exactly those entries (refused or not:
+    /// the fee payer pays either way); a new slot drops the sysvars. Without it every
+    /// `program_accounts` call was one runtime round trip per known address.
+    cache: Mutex<HashMap<Pubkey, Option<Account>>>,
     mode: RuntimeMode,
 }
+
+const SYSVAR_OWNER: Pubkey = anchor_lang::pubkey!("Sysvar1111111111111111111111111111111111111");
 
 impl EmbeddedNetwork {
     /// Starts a runtime with our programs in the mode chosen by the environment.
@@ -173,6 +180,7 @@ impl EmbeddedNetwork {
             rt,
             ctx: Mutex::new(ctx),
             known: Mutex::new(BTreeSet::new()),
+            cache: Mutex::new(HashMap::new()),
             mode,
         })
     }
@@ -188,7 +196,17 @@ impl EmbeddedNetwork {
 
     fn remember(&self, keys: impl IntoIterator<Item = Pubkey>) {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-        known.extend(keys);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            cache.remove(&k);
+            known.insert(k);
+        }
+    }
+
+    /// A new bank: the sysvars (clock, slot hashes, …) changed.
+    fn forget_sysvars(&self) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.retain(|_, a| a.as_ref().is_none_or(|a| a.owner != SYSVAR_OWNER));
     }
 
     /// The genesis fee payer, funded with plenty of SOL.
@@ -201,6 +219,7 @@ impl EmbeddedNetwork {
         self.remember([*address]);
         self.ctx()
             .set_account(address, &AccountSharedData::from(account));
+        self.remember([*address]);
     }
 
     /// Moves to the next slot, so an identical transaction gets a new blockhash (as it would
@@ -208,8 +227,12 @@ impl EmbeddedNetwork {
     pub fn advance_slot(&self) -> anyhow::Result<()> {
         let mut ctx = self.ctx();
         let clock: anchor_lang::prelude::Clock = self.rt.block_on(ctx.banks_client.get_sysvar())?;
-        ctx.warp_to_slot(clock.slot + 1)
-            .map_err(|e| anyhow::anyhow!("warping to slot {}: {e:?}", clock.slot + 1))
+        let r = ctx
+            .warp_to_slot(clock.slot + 1)
+            .map_err(|e| anyhow::anyhow!("warping to slot {}: {e:?}", clock.slot + 1));
+        drop(ctx);
+        self.forget_sysvars();
+        r
     }
 
     /// Moves the cluster clock to `unix_timestamp` (and one slot on, so blockhashes change).
@@ -223,6 +246,8 @@ impl EmbeddedNetwork {
         clock = rt.block_on(ctx.banks_client.get_sysvar())?;
         clock.unix_timestamp = unix_timestamp;
         ctx.set_sysvar(&clock);
+        drop(ctx);
+        self.forget_sysvars();
         Ok(())
     }
 
@@ -235,10 +260,27 @@ impl EmbeddedNetwork {
 
 impl Transport for EmbeddedNetwork {
     fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
-        let ctx = self.ctx();
-        self.rt
-            .block_on(ctx.banks_client.get_account(*address))
-            .map_err(|e| TransportError::io(format!("reading account {address}"), e))
+        if let Some(a) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+        {
+            return Ok(a.clone());
+        }
+        let a = {
+            let ctx = self.ctx();
+            self.rt
+                .block_on(ctx.banks_client.get_account(*address))
+                .map_err(|e| TransportError::io(format!("reading account {address}"), e))?
+        };
+        if a.as_ref().is_none_or(|a| a.owner != SYSVAR_OWNER) {
+            self.cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(*address, a.clone());
+        }
+        Ok(a)
     }
 
     fn latest_blockhash(&self) -> TransportResult<Hash> {
@@ -259,6 +301,8 @@ impl Transport for EmbeddedNetwork {
                 )
                 .map_err(|e| TransportError::io("processing a transaction", e))?
         };
+        // and again now that it ran, in case another thread read one of them meanwhile
+        self.remember(tx.message.account_keys.iter().copied());
         // Many transactions per slot, as on a cluster: a new bank per transaction cost
         // ~150 KB each. An identical transaction within one blockhash is refused as
         // `AlreadyProcessed` (as on a cluster); the slot then moves on so signing it again
