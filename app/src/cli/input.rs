@@ -188,24 +188,23 @@ pub fn parse_capacity(class: NodeClass, spec: &str) -> Result<Capacity> {
             .with_context(|| format!("capacity for class {cname} needs `{k}=` ({f})"))
     };
     // the bounds above keep every value inside its field's type
-    let narrow = |k: &str| -> Result<u64> { take(k) };
     let cap = match class {
         NodeClass::Hotspot => Capacity::Hotspot {
-            radios: u8::try_from(narrow("radios")?)?,
-            antenna_gain_dbi_x10: u16::try_from(narrow("gain")?)?,
-            elevation_m: u16::try_from(narrow("elevation")?)?,
+            radios: u8::try_from(take("radios")?)?,
+            antenna_gain_dbi_x10: u16::try_from(take("gain")?)?,
+            elevation_m: u16::try_from(take("elevation")?)?,
         },
         NodeClass::Gpu => Capacity::Gpu {
-            gpus: u16::try_from(narrow("gpus")?)?,
-            vram_gib: u16::try_from(narrow("vram")?)?,
-            fp16_tflops: u32::try_from(narrow("tflops")?)?,
+            gpus: u16::try_from(take("gpus")?)?,
+            vram_gib: u16::try_from(take("vram")?)?,
+            fp16_tflops: u32::try_from(take("tflops")?)?,
         },
         NodeClass::Storage => Capacity::Storage {
             bytes: take("bytes")?,
         },
         NodeClass::Sensor => Capacity::Sensor {
-            channels: u16::try_from(narrow("channels")?)?,
-            sample_interval_s: u32::try_from(narrow("interval")?)?,
+            channels: u16::try_from(take("channels")?)?,
+            sample_interval_s: u32::try_from(take("interval")?)?,
         },
         NodeClass::Other => Capacity::Other {
             units: take("units")?,

@@ -425,14 +425,19 @@ impl Ctx<'_> {
     /// `s` as a network address whose account exists on the cluster (a listing of an
     /// unknown network is an error, not an empty list).
     fn existing_network(&self, s: &str) -> Result<Pubkey> {
+        Ok(self.existing_network_account(s)?.0)
+    }
+
+    /// [`Self::existing_network`] with the account, read once.
+    fn existing_network_account(&self, s: &str) -> Result<(Pubkey, Network)> {
         let a = network_address(s)?;
-        if self.t().get_account(&a)?.is_none() {
-            bail!(
+        match accounts::fetch::<Network>(self.t(), "network", &a)? {
+            Some(n) => Ok((a, n)),
+            None => bail!(
                 "network `{s}` ({a}) does not exist on {}",
                 self.t().describe()
-            );
+            ),
         }
-        Ok(a)
     }
 
     fn execute(&self) -> Result<Value> {

@@ -96,8 +96,7 @@ pub fn network_json(address: &Pubkey, n: &Network) -> Value {
 impl Ctx<'_> {
     /// The network at `network` with --keypair as its authority (checked before signing).
     pub(super) fn as_authority(&self, network: &str) -> Result<(Pubkey, Network, Pubkey)> {
-        let a = self.existing_network(network)?;
-        let n = self.reg.network(&a)?;
+        let (a, n) = self.existing_network_account(network)?;
         let me = self.signer_key()?;
         anyhow::ensure!(
             me == n.authority,
@@ -153,8 +152,8 @@ impl Ctx<'_> {
                 self.deliver(&[ix], json!({ "network": address.to_string() }))
             }
             NetworkCmd::Show { network } => {
-                let a = self.existing_network(network)?;
-                Ok(network_json(&a, &self.reg.network(&a)?))
+                let (a, n) = self.existing_network_account(network)?;
+                Ok(network_json(&a, &n))
             }
             NetworkCmd::Update {
                 network,
@@ -219,8 +218,7 @@ impl Ctx<'_> {
                 self.deliver(&[crate::ix::propose_authority(&me, &a, new)], json!({}))
             }
             NetworkCmd::AcceptAuthority { network } => {
-                let a = self.existing_network(network)?;
-                let n = self.reg.network(&a)?;
+                let (a, n) = self.existing_network_account(network)?;
                 let me = self.signer_key()?;
                 anyhow::ensure!(
                     n.pending_authority == Some(me),

@@ -386,6 +386,18 @@ impl Ctx<'_> {
         Ok((a, node, n))
     }
 
+    /// [`Self::existing_node`] whose owner is --keypair, and that owner.
+    fn owned_node(&self, r: &NodeRef) -> Result<(Pubkey, Pubkey, Node, Pubkey)> {
+        let (a, node, n) = self.existing_node(r)?;
+        let me = self.signer_key()?;
+        anyhow::ensure!(
+            n.owner == me,
+            "node {node} is owned by {}, not by {me} (--keypair)",
+            n.owner
+        );
+        Ok((a, node, n, me))
+    }
+
     pub(super) fn node(&self, c: &NodeCmd) -> Result<Value> {
         match c {
             NodeCmd::Register(r) => {
@@ -424,13 +436,7 @@ impl Ctx<'_> {
                 Ok(Value::Array(rows))
             }
             NodeCmd::Transfer { node: r, to } => {
-                let (a, node, n) = self.existing_node(r)?;
-                let me = self.signer_key()?;
-                anyhow::ensure!(
-                    n.owner == me,
-                    "node {node} is owned by {}, not by {me} (--keypair)",
-                    n.owner
-                );
+                let (a, node, n, me) = self.owned_node(r)?;
                 anyhow::ensure!(*to != n.owner, "--to is already the node's owner");
                 let ix = crate::ix::propose_transfer(&me, &a, &r.device_key, *to);
                 self.deliver(
@@ -519,13 +525,7 @@ impl Ctx<'_> {
                     (None, Some(lat), Some(lon), Some(res)) => input::cell_at(*lat, *lon, *res)?,
                     _ => bail!("give an H3 cell, or --lat, --lon and --resolution"),
                 };
-                let (a, node, n) = self.existing_node(r)?;
-                let me = self.signer_key()?;
-                anyhow::ensure!(
-                    n.owner == me,
-                    "node {node} is owned by {}, not by {me} (--keypair)",
-                    n.owner
-                );
+                let (a, node, n, me) = self.owned_node(r)?;
                 anyhow::ensure!(
                     n.location != location,
                     "node {node} is already at {location:x}: nothing to change"
@@ -548,13 +548,7 @@ impl Ctx<'_> {
                 )
             }
             NodeCmd::Decommission(r) => {
-                let (a, node, n) = self.existing_node(r)?;
-                let me = self.signer_key()?;
-                anyhow::ensure!(
-                    n.owner == me,
-                    "node {node} is owned by {}, not by {me} (--keypair)",
-                    n.owner
-                );
+                let (a, node, _, me) = self.owned_node(r)?;
                 let ix = crate::ix::decommission_node(&me, &a, &node);
                 self.deliver(&[ix], json!({ "node": node.to_string() }))
             }

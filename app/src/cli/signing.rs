@@ -183,14 +183,13 @@ impl Ctx<'_> {
         };
         let blockhash = self.blockhash(nonce_authority.as_ref().map(|a| a.pubkey()).as_ref())?;
         let mut budget = self.t().compute_budget();
-        let rest: Vec<Instruction> = ixs.to_vec();
         if budget.unit_price.is_some() && budget.unit_limit.is_none() {
             // the solana CLI's default: the limit a simulation needs, so the priority fee
             // is paid on what the transaction uses rather than the 200,000-per-instruction
             // default
             let mut probe = all.clone();
             probe.extend(budget.instructions());
-            probe.extend(rest.iter().cloned());
+            probe.extend_from_slice(ixs);
             let msg = Message::new_with_blockhash(&probe, Some(&payer.pubkey()), &blockhash);
             let sim = self.t().simulate(&Transaction::new_unsigned(msg))?;
             if let Some(f) = sim.failure {
@@ -202,7 +201,7 @@ impl Ctx<'_> {
             budget.unit_limit = Some(u32::try_from(limit).unwrap_or(1_400_000));
         }
         all.extend(budget.instructions());
-        all.extend(rest);
+        all.extend_from_slice(ixs);
         let msg = Message::new_with_blockhash(&all, Some(&payer.pubkey()), &blockhash);
         let mut tx = Transaction::new_unsigned(msg);
         let n = usize::from(tx.message.header.num_required_signatures);

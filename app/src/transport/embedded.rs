@@ -203,6 +203,14 @@ impl EmbeddedNetwork {
         }
     }
 
+    /// Program logs as the runtime would print them (native mode keeps events aside).
+    fn restore_logs(&self, logs: Vec<String>) -> Vec<String> {
+        match self.mode {
+            RuntimeMode::Native => super::native_logs::restore(logs),
+            RuntimeMode::Sbf(_) => logs,
+        }
+    }
+
     /// A new bank: the sysvars (clock, slot hashes, …) changed.
     fn forget_sysvars(&self) {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -315,10 +323,7 @@ impl Transport for EmbeddedNetwork {
             Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
             None => (vec![], None),
         };
-        let logs = match self.mode {
-            RuntimeMode::Native => super::native_logs::restore(logs),
-            RuntimeMode::Sbf(_) => logs,
-        };
+        let logs = self.restore_logs(logs);
         // transactions with a compute budget (a user's option) would skew the size column
         let budgeted = || {
             tx.message.instructions.iter().any(|i| {
@@ -388,10 +393,7 @@ impl Transport for EmbeddedNetwork {
             Some(d) => (d.logs, Some(d.units_consumed)),
             None => (vec![], None),
         };
-        let logs = match self.mode {
-            RuntimeMode::Native => super::native_logs::restore(logs),
-            RuntimeMode::Sbf(_) => logs,
-        };
+        let logs = self.restore_logs(logs);
         let failure = match r.result {
             Some(Ok(())) => None,
             Some(Err(e)) => Some(TxFailure::new(e, logs.clone())),
