@@ -266,6 +266,37 @@ impl Phase {
     }
 }
 
+/// Time spent per named part of a repeated loop.
+#[derive(Default)]
+struct Split {
+    current: Option<(&'static str, Instant)>,
+    total: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Split {
+    fn start(&mut self, what: &'static str) {
+        self.stop();
+        self.current = Some((what, Instant::now()));
+    }
+
+    fn stop(&mut self) {
+        if let Some((what, t)) = self.current.take() {
+            match self.total.iter_mut().find(|(w, _)| *w == what) {
+                Some((_, d)) => *d += t.elapsed(),
+                None => self.total.push((what, t.elapsed())),
+            }
+        }
+    }
+
+    fn summary(&self) -> String {
+        self.total
+            .iter()
+            .map(|(w, d)| format!("{w} {:.1} s", d.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoReport> {
     let started = Instant::now();
     let keys = DemoKeys::new();
@@ -1061,15 +1092,20 @@ fn run_rewards(
     let mut roots_agree = true;
 
     let mut pb = bar(DEMO_EPOCHS as usize, progress, "epochs");
+    // where an epoch's time goes, printed with the phase's last line
+    let mut split = Split::default();
     for epoch in 0..DEMO_EPOCHS {
         // Customers buy credits and use them, directly and through the router.
+        split.start("usage");
         market.epoch_usage(net)?;
+        split.start("registry refresh");
         services.refresh(net)?;
         let active: std::collections::BTreeSet<Pubkey> = accounts::nodes_of(net, network)?
             .into_iter()
             .filter(|(_, n)| n.status == NodeStatus::Active)
             .map(|(k, _)| k)
             .collect();
+        split.start("receipts");
         receipts_sent += send_receipts(&services, network, devices, &active, epoch)?;
         if epoch == 0 {
             bad_receipts_sent += send_bad_receipts(&services, network, devices)?;
@@ -1091,6 +1127,7 @@ fn run_rewards(
             v.void_report(operator, network, epoch)?;
             voided += 1;
         }
+        split.start("oracles");
         let results = services.run_epoch(net, epoch)?;
         roots_agree &= results.windows(2).all(|w| w[0].root == w[1].root)
             && results
@@ -1107,6 +1144,7 @@ fn run_rewards(
             .http
             .get_json(&format!("{}/v1/rewards/{epoch}", services.url(0)))?;
         roots_agree &= file.root_bytes()? == report.root;
+        split.start("finalise");
         net.advance_time(i64::from(CHALLENGE_S))?;
         v.finalize_report(operator, network, epoch)
             .with_context(|| format!("finalising the report of epoch {epoch}"))?;
@@ -1126,6 +1164,7 @@ fn run_rewards(
                 }
             }
             // a suspended node's rewards wait
+            split.start("claims");
             let batch = file
                 .claimable(net, accounts::nodes_of(net, network)?)?
                 .claims;
@@ -1147,9 +1186,13 @@ fn run_rewards(
                 moved = Some((node, first.pubkey(), paid));
             }
         }
+        split.stop();
         pb.inc(1);
     }
     pb.finish_and_clear();
+    if progress {
+        eprintln!("epochs: {}", split.summary());
+    }
 
     let s = em::schedule(net, network)?;
     let supply = mint_supply(net, mint)?;

@@ -68,3 +68,48 @@ fn json_compact_is_one_line() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["receipts"], 100);
 }
+
+/// The paths added with offline signing (sending commands, `--dry-run`, `--sign-only`
+/// fetching a blockhash, durable nonces, credits and oracles lookups) report an unreachable
+/// RPC the same way: one line naming the URL, exit 1, nothing on stdout.
+#[test]
+fn every_path_to_the_cluster_names_an_unreachable_url() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("op.json");
+    depin::config::write_keypair(&solana_keypair::Keypair::new_from_array([7; 32]), &key).unwrap();
+    let key = key.to_str().unwrap();
+    let other = solana_keypair::Keypair::new_from_array([8; 32]);
+    let other = solana_signer::Signer::pubkey(&other).to_string();
+    let maker_add = ["maker", "add", "--network", "demo", "--maker-key", &other];
+    let cases: Vec<Vec<&str>> = vec![
+        maker_add.to_vec(),
+        [&["--dry-run"][..], &maker_add].concat(),
+        [&["--sign-only"][..], &maker_add].concat(),
+        [&["--sign-only", "--nonce", &other][..], &maker_add].concat(),
+        vec!["nonce", "show", &other],
+        vec!["nonce", "create", key],
+        vec!["node", "list", "--network", "demo"],
+        vec!["credits", "show", "demo"],
+        vec!["oracles", "show", "demo"],
+        vec!["emissions", "show", "demo"],
+    ];
+    for args in cases {
+        let all = [&["--url", &url, "-k", key][..], &args].concat();
+        let (rc, out, err) = depin(&all);
+        assert_eq!(rc, 1, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("cannot reach {url}: ")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.to_lowercase().contains("connection refused"),
+            "{args:?}: {err}"
+        );
+    }
+}

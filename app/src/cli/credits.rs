@@ -34,12 +34,16 @@ pub enum CreditsCmd {
         after_help = "Example:\n  depin credits init my-net --source both --feed <PYTH_FEED_ID_HEX> --credits-per-usd 100000"
     )]
     Init {
+        /// Network name or address.
         network: String,
+        /// Where the USD price comes from: a Pyth feed, the median of the oracle set's
+        /// posts, or the lower of both.
         #[arg(long, value_enum)]
         source: SourceArg,
         /// Pyth feed id, hex (needed by --source pyth|both).
         #[arg(long)]
         feed: Option<String>,
+        /// Credits a customer gets per US dollar of tokens burned.
         #[arg(long, default_value_t = fee_settlement::state::DEFAULT_CREDITS_PER_USD)]
         credits_per_usd: u64,
         /// Prices older than this many seconds are refused.
@@ -55,8 +59,9 @@ pub enum CreditsCmd {
         #[arg(long, default_value_t = -8, allow_negative_numbers = true)]
         oracle_expo: i32,
         /// May burn delegated credits (default: the network authority).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         usage_authority: Option<Pubkey>,
+        /// Circuit breaker: at most --breaker-threshold credits minted per this many seconds.
         #[arg(long, default_value_t = 86_400)]
         breaker_window: u64,
         /// Most credits minted per window.
@@ -66,30 +71,42 @@ pub enum CreditsCmd {
     /// Change settlement parameters (--keypair: the network authority).
     #[command(after_help = "Example:\n  depin credits update my-net --max-price-age 120")]
     Update {
+        /// Network name or address.
         network: String,
+        /// New price source.
         #[arg(long, value_enum)]
         source: Option<SourceArg>,
+        /// New Pyth feed id, hex.
         #[arg(long)]
         feed: Option<String>,
+        /// New credits per US dollar.
         #[arg(long)]
         credits_per_usd: Option<u64>,
+        /// New largest price age, seconds.
         #[arg(long)]
         max_price_age: Option<u32>,
+        /// New largest Pyth confidence, basis points of the EMA price.
         #[arg(long)]
         max_conf_bps: Option<u16>,
-        #[arg(long)]
+        /// New usage authority (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         usage_authority: Option<Pubkey>,
+        /// New most credits minted per breaker window.
         #[arg(long)]
         breaker_threshold: Option<u64>,
     },
     /// The settlement's parameters, totals and addresses.
     #[command(after_help = "Example:\n  depin credits show my-net")]
-    Show { network: String },
+    Show {
+        /// Network name or address.
+        network: String,
+    },
     /// Burn tokens for credits (--keypair: the buyer, paying with its associated account).
     #[command(
         after_help = "Example:\n  depin credits buy my-net --tokens 1000000 --pyth-price <PRICE_UPDATE_ACCOUNT>"
     )]
     Buy {
+        /// Network name or address.
         network: String,
         /// Token base units to burn.
         #[arg(long)]
@@ -98,19 +115,22 @@ pub enum CreditsCmd {
         #[arg(long, default_value_t = 0)]
         min_credits: u64,
         /// The Pyth PriceUpdateV2 account (sources pyth and both).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         pyth_price: Option<Pubkey>,
         /// Credit another wallet's credits account (default: the buyer's).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         to: Option<Pubkey>,
     },
     /// Credits of a wallet (default: --keypair's) or of a router's escrow.
     #[command(after_help = "Example:\n  depin credits balance my-net --owner <WALLET>")]
     Balance {
+        /// Network name or address.
         network: String,
-        #[arg(long, conflicts_with = "router")]
+        /// The wallet whose credits account is read (public key or keypair file).
+        #[arg(long, value_parser = parse_address, conflicts_with = "router")]
         owner: Option<Pubkey>,
-        #[arg(long)]
+        /// Or: the router whose escrow is read.
+        #[arg(long, value_parser = parse_address)]
         router: Option<Pubkey>,
     },
     /// Move credits into a router's escrow (--keypair: the holder).
@@ -118,9 +138,12 @@ pub enum CreditsCmd {
         after_help = "Example:\n  depin credits delegate my-net --router <ROUTER> --amount 500000"
     )]
     Delegate {
+        /// Network name or address.
         network: String,
-        #[arg(long)]
+        /// The router whose escrow receives the credits (public key or keypair file).
+        #[arg(long, value_parser = parse_address)]
         router: Pubkey,
+        /// Credits to move.
         #[arg(long)]
         amount: u64,
     },
@@ -130,10 +153,13 @@ pub enum CreditsCmd {
         after_help = "Example:\n  depin -k router.json credits burn my-net --amount 100000 --router <ROUTER>"
     )]
     Burn {
+        /// Network name or address.
         network: String,
+        /// Credits to burn.
         #[arg(long)]
         amount: u64,
-        #[arg(long)]
+        /// Burn from this router's escrow (--keypair is then the usage authority).
+        #[arg(long, value_parser = parse_address)]
         router: Option<Pubkey>,
     },
 }
@@ -145,13 +171,16 @@ pub enum PriceCmd {
         after_help = "Example:\n  depin price show my-net --pyth-price <PRICE_UPDATE_ACCOUNT>"
     )]
     Show {
+        /// Network name or address.
         network: String,
-        #[arg(long)]
+        /// The Pyth PriceUpdateV2 account (sources pyth and both).
+        #[arg(long, value_parser = parse_address)]
         pyth_price: Option<Pubkey>,
     },
     /// Post this oracle's price (--keypair: a member of the oracle set).
     #[command(after_help = "Example:\n  depin -k oracle1.json price post my-net --usd 2.47")]
     Post {
+        /// Network name or address.
         network: String,
         /// USD per whole token, a decimal ("150.25").
         #[arg(long, conflicts_with = "raw", required_unless_present = "raw")]
@@ -168,6 +197,7 @@ pub enum BmeCmd {
     /// re-minted, net supply change.
     #[command(after_help = "Example:\n  depin bme stats my-net --output json")]
     Stats {
+        /// Network name or address.
         network: String,
         /// An epoch range `A..B` (B excluded; default: the last 10 epochs).
         #[arg(long)]

@@ -576,4 +576,38 @@ mod tests {
         assert_eq!(network_address(&k.to_string()).unwrap(), k);
         assert!(network_address("Not A Name").is_err());
     }
+
+    /// Every subcommand and every argument has a description, and every command that does
+    /// something (a leaf) shows an example under `--help`.
+    #[test]
+    fn every_command_and_flag_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path}: argument {id} has no help"));
+                }
+            }
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .collect();
+            if subs.is_empty() && !path.is_empty() && cmd.get_after_help().is_none() {
+                missing.push(format!("{path}: no example"));
+            }
+            for c in subs {
+                let p = format!("{path} {}", c.get_name());
+                if c.get_about().is_none() {
+                    missing.push(format!("{p}: no description"));
+                }
+                walk(c, p.trim(), missing);
+            }
+        }
+        let mut missing = vec![];
+        walk(&<Cli as clap::CommandFactory>::command(), "", &mut missing);
+        assert!(missing.is_empty(), "undescribed:\n{}", missing.join("\n"));
+    }
 }

@@ -37,6 +37,7 @@ pub struct RegisterArgs {
     /// It must fall inside the network's attestation window when the transaction lands.
     #[arg(long, value_parser = input::parse_time, value_name = "TIME")]
     pub consent_time: Option<u64>,
+    /// What the device is; it decides which --capacity keys apply.
     #[arg(long, value_enum)]
     pub class: NodeClass,
     /// Capacity as key=value pairs, each once. hotspot: radios (1-16), gain (dBi, one
@@ -178,6 +179,7 @@ pub enum AttestCmd {
         /// The device's public key (or its keypair file).
         #[arg(long, value_parser = parse_address)]
         device_key: Pubkey,
+        /// What the device is; it decides which --capacity keys apply.
         #[arg(long, value_enum)]
         class: NodeClass,
         /// Capacity fields as for `node register --capacity`.

@@ -33,11 +33,13 @@ pub enum OracleCmd {
     /// Time verify + checks + store + aggregate + tree against one-by-one verification.
     #[command(after_help = "Example:\n  depin oracle bench --receipts 1000000 --output json")]
     Bench {
+        /// Receipts in the benchmark.
         #[arg(long, default_value_t = 1_000_000)]
         receipts: u64,
         /// Receipts per device batch (one signature each).
         #[arg(long, default_value_t = 100)]
         batch: usize,
+        /// Batches per HTTP request body.
         #[arg(long, default_value_t = 64)]
         batches_per_request: usize,
         /// Where the store goes (default: a temporary directory).
@@ -49,14 +51,19 @@ pub enum OracleCmd {
         after_help = "Example:\n  depin --url http://127.0.0.1:8470 oracle load --clients 8 --receipts 200000"
     )]
     Load {
+        /// Concurrent HTTP clients.
         #[arg(long, default_value_t = 8)]
         clients: usize,
+        /// Receipts to post in all.
         #[arg(long, default_value_t = 100_000)]
         receipts: u64,
+        /// Synthetic devices signing them (the oracle must know them as active nodes).
         #[arg(long, default_value_t = 1_000)]
         devices: u64,
+        /// Receipts per device batch (one signature each).
         #[arg(long, default_value_t = 100)]
         batch: usize,
+        /// Batches per HTTP request body.
         #[arg(long, default_value_t = 10)]
         batches_per_request: usize,
         /// Write every acknowledged receipt here (JSON lines: device, epoch, seq).

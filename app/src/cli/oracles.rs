@@ -15,7 +15,7 @@ pub enum OraclesCmd {
         /// Network name or address.
         network: String,
         /// An oracle key; repeat for each (at most 16).
-        #[arg(long = "oracle", required = true)]
+        #[arg(long = "oracle", value_parser = parse_address, required = true)]
         oracles: Vec<Pubkey>,
         /// Distinct oracles that must attest a report (M of N).
         #[arg(long)]
@@ -23,6 +23,7 @@ pub enum OraclesCmd {
         /// Unix time epoch 0 starts (default: now).
         #[arg(long)]
         genesis: Option<i64>,
+        /// Seconds per epoch.
         #[arg(long, default_value_t = 86_400)]
         epoch_length: u32,
         /// Seconds between reaching the threshold and finalisation, for disputes.
@@ -35,7 +36,9 @@ pub enum OraclesCmd {
     Set {
         /// Network name or address.
         network: String,
-        #[arg(long = "oracle")]
+        /// The new members, replacing all of them: repeat for each (public key or keypair
+        /// file; none given: members unchanged).
+        #[arg(long = "oracle", value_parser = parse_address)]
         oracles: Vec<Pubkey>,
         /// Approvals a report needs (M of N).
         #[arg(long)]

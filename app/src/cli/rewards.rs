@@ -23,10 +23,13 @@ pub struct ScheduleOpts {
     /// Most reward tokens ever minted, in base units.
     #[arg(long)]
     pub max_supply: u64,
+    /// Share of each epoch's emission paid to nodes, basis points (the three sum to 10,000).
     #[arg(long, default_value_t = 8_000)]
     pub operators_bps: u16,
+    /// Share paid to the oracles' rewards account, basis points.
     #[arg(long, default_value_t = 1_000)]
     pub oracles_bps: u16,
+    /// Share paid to the treasury, basis points.
     #[arg(long, default_value_t = 1_000)]
     pub treasury_bps: u16,
     /// Circuit breaker: at most --breaker-threshold minted per this many seconds.
@@ -58,13 +61,13 @@ pub enum EmissionsCmd {
         /// Network name or address.
         network: String,
         /// The reward token's mint (public key or keypair file).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         reward_mint: Pubkey,
         /// Reward-mint token account that receives the oracles' share.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         oracle_rewards: Pubkey,
         /// Reward-mint token account that receives the treasury's share.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         treasury: Pubkey,
         #[command(flatten)]
         schedule: ScheduleOpts,
@@ -117,6 +120,7 @@ pub enum RewardsCmd {
         /// Network name or address.
         network: String,
         /// The device's public key (or its keypair file).
+        #[arg(value_parser = parse_address)]
         device_key: Pubkey,
         /// Rewards file from `depin rewards compute`.
         #[arg(long)]
@@ -133,11 +137,12 @@ pub enum RewardsCmd {
         /// The node's device key.
         #[arg(
             conflicts_with = "all_nodes_of",
-            required_unless_present = "all_nodes_of"
+            required_unless_present = "all_nodes_of",
+            value_parser = parse_address
         )]
         device_key: Option<Pubkey>,
         /// Claim for every node of this owner.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_address)]
         all_nodes_of: Option<Pubkey>,
         /// Rewards file of a recently finalised epoch.
         #[arg(long, conflicts_with = "oracle", required_unless_present = "oracle")]
