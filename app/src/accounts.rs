@@ -159,13 +159,41 @@ pub fn nodes_of_maker(
     t: &(impl Transport + ?Sized),
     maker: &Pubkey,
 ) -> Result<Vec<(Pubkey, Node)>, AccountError> {
-    let filters = [
+    nodes_of_maker_owned_by(t, maker, None)
+}
+
+/// Nodes of `network` owned by `owner`, filtered by the server (owner and maker memcmp).
+pub fn nodes_of_owner(
+    t: &(impl Transport + ?Sized),
+    network: &Pubkey,
+    owner: &Pubkey,
+) -> Result<Vec<(Pubkey, Node)>, AccountError> {
+    let mut out = vec![];
+    for (maker, _) in makers_of(t, network)? {
+        out.extend(nodes_of_maker_owned_by(t, &maker, Some(owner))?);
+    }
+    out.sort_by_key(|(k, _)| *k);
+    Ok(out)
+}
+
+fn nodes_of_maker_owned_by(
+    t: &(impl Transport + ?Sized),
+    maker: &Pubkey,
+    owner: Option<&Pubkey>,
+) -> Result<Vec<(Pubkey, Node)>, AccountError> {
+    let mut filters = vec![
         discriminator(Node::DISCRIMINATOR),
         AccountFilter::Memcmp {
             offset: NODE_MAKER_OFFSET,
             bytes: maker.to_bytes().to_vec(),
         },
     ];
+    if let Some(o) = owner {
+        filters.push(AccountFilter::Memcmp {
+            offset: NODE_OWNER_OFFSET,
+            bytes: o.to_bytes().to_vec(),
+        });
+    }
     decode_all(t, "node", &filters)
 }
 

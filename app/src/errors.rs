@@ -98,6 +98,13 @@ impl fmt::Display for TxFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.anchor {
             Some(a) => write!(f, "{} ({}): {}", a.name, a.number, a.message),
+            None if self.error == TransactionError::BlockhashNotFound => write!(
+                f,
+                "{}: the transaction's blockhash has expired (about 60-90 s after it was \
+                 fetched) or this cluster never saw it; build and sign it again, or build it \
+                 with a durable nonce (--nonce) so it does not expire",
+                self.error
+            ),
             None => write!(f, "{}", self.error),
         }
     }

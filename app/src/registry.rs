@@ -243,11 +243,28 @@ impl<'t> Registry<'t> {
             capacity: r.capacity,
             max_fee_credits: r.max_fee_credits.unwrap_or(network.onboarding_fee_credits),
         };
-        Ok(vec![
+        let mut ixs = vec![];
+        // A new owner has no credits account yet, and the program wants one even when the
+        // fee is zero: its own associated account is created (idempotently) first.
+        if r.owner_credits.is_none()
+            && self
+                .transport
+                .get_account(&credits.owner_credits)?
+                .is_none()
+        {
+            ixs.push(tokens::create_associated_account(
+                owner,
+                owner,
+                &credits.credits_mint,
+                &credits.token_program,
+            ));
+        }
+        ixs.extend([
             r.maker_attestation.to_instruction(),
             r.device_consent.to_instruction(),
             ix::register_node(owner, &r.network, &r.maker, credits, args),
-        ])
+        ]);
+        Ok(ixs)
     }
 
     /// Registers a node, signed and paid by `owner`; returns the node address.

@@ -429,12 +429,12 @@ impl Ctx<'_> {
             }
             NodeCmd::List { network, owner } => {
                 let a = self.existing_network(network)?;
-                let nodes = accounts::nodes_of(self.t(), &a)?;
-                let rows: Vec<Value> = nodes
-                    .iter()
-                    .filter(|(_, n)| owner.is_none_or(|o| n.owner == o))
-                    .map(|(k, n)| node_json(k, n))
-                    .collect();
+                // the owner and maker filters run on the RPC server (getProgramAccounts)
+                let nodes = match owner {
+                    Some(o) => accounts::nodes_of_owner(self.t(), &a, o)?,
+                    None => accounts::nodes_of(self.t(), &a)?,
+                };
+                let rows: Vec<Value> = nodes.iter().map(|(k, n)| node_json(k, n)).collect();
                 Ok(Value::Array(rows))
             }
             NodeCmd::Transfer { node: r, to } => {

@@ -35,6 +35,20 @@ impl RpcTransport {
         }
     }
 
+    /// Whether the cluster still accepts transactions with `blockhash`.
+    pub fn is_blockhash_valid(&self, blockhash: &Hash) -> TransportResult<bool> {
+        self.client
+            .is_blockhash_valid(blockhash, self.client.commitment())
+            .map_err(|e| self.io("checking a blockhash", e))
+    }
+
+    /// The cluster's current slot at the transport's commitment.
+    pub fn slot(&self) -> TransportResult<u64> {
+        self.client
+            .get_slot()
+            .map_err(|e| self.io("reading the slot", e))
+    }
+
     /// A transport failure in one line: the URL, and for an unreachable server the reason
     /// from the bottom of the chain (`connection refused`), not the RPC client's wrapper.
     fn io(&self, what: &str, e: ClientError) -> TransportError {
