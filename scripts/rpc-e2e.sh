@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 [ -f "${DEPIN_SBF_DIR:-target/deploy}/node_registry.so" ] || bash scripts/build-sbf.sh
 bash scripts/validator.sh build >/dev/null
-# the depin and depin-bootstrap binaries the tests run as separate processes
-cargo build --locked -q -p depin -p depin-migrations --bins
+# the depin and depin-bootstrap binaries the tests run as separate processes; --workspace,
+# as scripts/test.sh builds, so features unify the same way and nothing is rebuilt
+cargo build --locked -q --workspace --bins
 
 port() {
   local p=$((17000 + RANDOM % 20000))
@@ -23,4 +24,4 @@ echo "validator: $url (ledger $dir/ledger)"
 spare=$((rpc_port + 500))
 DEPIN_VALIDATOR_URL="$url" DEPIN_VALIDATOR_MINT="$dir/ledger/mint.json" \
   DEPIN_VALIDATOR_SPARE_PORT="$spare" DEPIN_REPO="$PWD" \
-  cargo test --locked -q -p depin-tests --test rpc_e2e -- --ignored --test-threads=1 "$@"
+  cargo test --locked -q --workspace --test rpc_e2e -- --ignored --test-threads=1 "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up, lints, the IDL, every test in native mode, then the SBF
-# build and every test again against the .so files, with compute-unit budgets.
+# build and every test again against the .so files, with compute-unit budgets, then the
+# .so files on solana-test-validator and the end-to-end tests over JSON-RPC.
 # CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +41,6 @@ DEPIN_SBF_DIR="$PWD/target/deploy" DEPIN_CU_DIR="$PWD/target/cu-samples" cargo t
 
 step "compute units (target/cu-report.json, docs/compute-units.md, budgets)"
 cargo run --locked -q -p depin-tests --bin cu-report
+
+step "local validator (tools/validator) and the end-to-end tests over JSON-RPC"
+DEPIN_SBF_DIR="$PWD/target/deploy" bash scripts/rpc-e2e.sh

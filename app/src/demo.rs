@@ -1,10 +1,14 @@
-//! `depin demo`: a whole network on the embedded runtime, from nothing, with real keys and
-//! signatures, and a summary whose figures are read back from the runtime's accounts.
+//! `depin demo`: a whole network from nothing, with real keys and signatures, and a
+//! summary whose figures are read back from accounts — on the embedded runtime (its clock
+//! jumps from one epoch to the next) or over JSON-RPC on a cluster that runs our programs,
+//! such as a local validator (`depin demo --url localhost`: real time, short epochs).
 use crate::accounts;
 use crate::attest;
 use crate::registry::{Registration, Registry};
 use crate::settlement::{self as st, PythPrice, Settle};
-use crate::transport::{embedded::EmbeddedNetwork, Transport};
+use crate::transport::{
+    embedded::EmbeddedNetwork, AccountFilter, Transport, TransportResult, TxOutcome,
+};
 use crate::{tokens, txcodec};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, Result};
@@ -14,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use node_registry::state::{Capacity, NodeStatus};
 use node_registry::{AddMakerArgs, CreateNetworkArgs};
 use serde::Serialize;
+use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::time::Instant;
@@ -123,27 +128,221 @@ pub struct DemoReport {
 
 /// The demo's keys: a fixed sequence, so every run builds the same accounts (and the SBF
 /// run the same compute-unit figures). Keys for a demo only; never hold value with them.
-pub struct DemoKeys(std::cell::Cell<u64>);
-
-impl DemoKeys {
-    pub fn new() -> Self {
-        DemoKeys(std::cell::Cell::new(0))
-    }
-
-    pub fn next(&self) -> Keypair {
-        let n = self.0.get();
-        self.0.set(n.wrapping_add(1));
-        let mut secret = [0xd3u8; 32];
-        secret[..8].copy_from_slice(&n.to_le_bytes());
-        Keypair::new_from_array(secret)
-    }
+/// On a cluster that outlives one run the sequence carries a seed, so each run's accounts
+/// are new.
+pub struct DemoKeys {
+    next: std::cell::Cell<u64>,
+    seed: u64,
 }
 
 impl DemoKeys {
+    pub fn new() -> Self {
+        Self::seeded(0)
+    }
+
+    /// Seed 0 is the embedded run's fixed sequence.
+    pub fn seeded(seed: u64) -> Self {
+        DemoKeys {
+            next: std::cell::Cell::new(0),
+            seed,
+        }
+    }
+
+    pub fn next(&self) -> Keypair {
+        let n = self.next.get();
+        self.next.set(n.wrapping_add(1));
+        let mut secret = [0xd3u8; 32];
+        secret[..8].copy_from_slice(&n.to_le_bytes());
+        if self.seed != 0 {
+            secret[8..16].copy_from_slice(&self.seed.to_le_bytes());
+        }
+        Keypair::new_from_array(secret)
+    }
+
     /// A second sequence (the burn-and-mint part), so the first one's addresses — and the
     /// registration compute units — do not depend on it.
-    pub fn market() -> Self {
-        DemoKeys(std::cell::Cell::new(1 << 40))
+    pub fn market(seed: u64) -> Self {
+        DemoKeys {
+            next: std::cell::Cell::new(1 << 40),
+            seed,
+        }
+    }
+}
+
+/// Where the demo runs.
+pub enum DemoCluster<'a> {
+    /// The embedded runtime: epochs of an hour, skipped by moving its clock; the Pyth price
+    /// account is written directly, as the Pyth receiver would.
+    Embedded(&'a EmbeddedNetwork),
+    /// A cluster over JSON-RPC with our programs (a local validator): `payer` funds
+    /// everything, time is real, so epochs are short; prices come from the oracles' posts
+    /// alone (no Pyth receiver there). `seed` makes the run's keys and network name new.
+    Rpc {
+        transport: &'a dyn Transport,
+        payer: Box<Keypair>,
+        epoch_length_s: u32,
+        challenge_s: u32,
+        seed: u64,
+    },
+}
+
+/// The demo reads and sends through whichever cluster it runs on.
+impl Transport for DemoCluster<'_> {
+    fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
+        self.t().get_account(address)
+    }
+    fn latest_blockhash(&self) -> TransportResult<solana_hash::Hash> {
+        self.t().latest_blockhash()
+    }
+    fn send(&self, tx: &solana_transaction::Transaction) -> TransportResult<TxOutcome> {
+        self.t().send(tx)
+    }
+    fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> TransportResult<Vec<(Pubkey, Account)>> {
+        self.t().program_accounts(program, filters)
+    }
+    fn unix_time(&self) -> TransportResult<i64> {
+        self.t().unix_time()
+    }
+    fn describe(&self) -> String {
+        self.t().describe()
+    }
+    fn compute_budget(&self) -> crate::transport::ComputeBudget {
+        self.t().compute_budget()
+    }
+    fn simulate(
+        &self,
+        tx: &solana_transaction::Transaction,
+    ) -> TransportResult<crate::transport::Simulation> {
+        self.t().simulate(tx)
+    }
+    fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
+        self.t().fee_for_message(message)
+    }
+}
+
+impl DemoCluster<'_> {
+    fn t(&self) -> &dyn Transport {
+        match self {
+            DemoCluster::Embedded(n) => *n,
+            DemoCluster::Rpc { transport, .. } => *transport,
+        }
+    }
+
+    fn payer(&self) -> Keypair {
+        match self {
+            DemoCluster::Embedded(n) => n.payer(),
+            DemoCluster::Rpc { payer, .. } => payer.insecure_clone(),
+        }
+    }
+
+    fn seed(&self) -> u64 {
+        match self {
+            DemoCluster::Embedded(_) => 0,
+            DemoCluster::Rpc { seed, .. } => *seed,
+        }
+    }
+
+    /// "demo" on the embedded runtime; on a cluster a name of this run's own.
+    fn network_name(&self) -> String {
+        match self {
+            DemoCluster::Embedded(_) => "demo".into(),
+            DemoCluster::Rpc { seed, .. } => format!("demo-{:06x}", seed & 0xff_ffff),
+        }
+    }
+
+    fn epoch_length_s(&self) -> u32 {
+        match self {
+            DemoCluster::Embedded(_) => EPOCH_LENGTH_S,
+            DemoCluster::Rpc { epoch_length_s, .. } => *epoch_length_s,
+        }
+    }
+
+    fn challenge_s(&self) -> u32 {
+        match self {
+            DemoCluster::Embedded(_) => CHALLENGE_S,
+            DemoCluster::Rpc { challenge_s, .. } => *challenge_s,
+        }
+    }
+
+    /// Whether transactions run the SBF programs (their compute units mean something).
+    fn runs_sbf(&self) -> bool {
+        match self {
+            DemoCluster::Embedded(n) => {
+                matches!(n.mode(), crate::transport::embedded::RuntimeMode::Sbf(_))
+            }
+            DemoCluster::Rpc { .. } => true,
+        }
+    }
+
+    /// Seconds between two rounds of oracle price posts: on the embedded runtime whenever
+    /// its clock moved; on a cluster well inside the settlement's price age.
+    fn price_refresh_s(&self) -> i64 {
+        match self {
+            DemoCluster::Embedded(_) => 1,
+            DemoCluster::Rpc { .. } => 120,
+        }
+    }
+
+    /// Lets `seconds` pass on the cluster's clock: the embedded runtime moves its clock;
+    /// over RPC this waits until the cluster's own clock has moved that far.
+    fn wait(&self, seconds: u32) -> Result<()> {
+        match self {
+            DemoCluster::Embedded(n) => n.advance_time(i64::from(seconds)),
+            DemoCluster::Rpc { transport, .. } => {
+                let until = transport
+                    .unix_time()?
+                    .checked_add(i64::from(seconds) + 1)
+                    .context("the clock overflows")?;
+                self.wait_until(*transport, until)
+            }
+        }
+    }
+
+    /// Until epoch `epoch` of a clock starting at `genesis_ts` has ended: the embedded run
+    /// moves its clock one epoch length on (its epochs drift by the challenge periods,
+    /// which stay inside each epoch); over RPC the wait is for the epoch's real end.
+    fn end_epoch(&self, genesis_ts: i64, epoch: u64) -> Result<()> {
+        match self {
+            DemoCluster::Embedded(n) => n.advance_time(i64::from(EPOCH_LENGTH_S)),
+            DemoCluster::Rpc { transport, .. } => {
+                let end = i64::try_from(epoch + 1)
+                    .ok()
+                    .and_then(|e| e.checked_mul(i64::from(self.epoch_length_s())))
+                    .and_then(|d| d.checked_add(genesis_ts))
+                    .context("the epoch's end overflows")?;
+                self.wait_until(*transport, end)
+            }
+        }
+    }
+
+    /// Until the cluster's clock reads `until` (over RPC; the embedded clock jumps).
+    fn wait_until(&self, t: &dyn Transport, until: i64) -> Result<()> {
+        if let DemoCluster::Embedded(n) = self {
+            let now = n.unix_time()?;
+            return if until > now {
+                n.advance_time(until - now)
+            } else {
+                Ok(())
+            };
+        }
+        let started = Instant::now();
+        // the validator's clock follows wall time; give it a minute of slack
+        let ahead = until.saturating_sub(t.unix_time()?);
+        let limit = std::time::Duration::from_secs(u64::try_from(ahead).unwrap_or(0) + 60);
+        while t.unix_time()? < until {
+            anyhow::ensure!(
+                started.elapsed() < limit,
+                "the clock of {} does not advance (waited {} s for unix time {until})",
+                t.describe(),
+                started.elapsed().as_secs()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        Ok(())
     }
 }
 
@@ -151,6 +350,15 @@ impl Default for DemoKeys {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// What the demo's payer spends at most with `nodes` nodes, in lamports: 0.1 SOL for each
+/// owner, customer and the transfer's new owner, 1 SOL for each oracle and the router,
+/// rent and fees (about 0.004 SOL a node), and a margin.
+pub fn lamports_needed(nodes: usize) -> u64 {
+    const SOL: u64 = 1_000_000_000;
+    let owners = nodes.div_ceil(NODES_PER_OWNER).max(1) as u64;
+    (owners + DEMO_CUSTOMERS as u64 + 1) * SOL / 10 + 4 * SOL + nodes as u64 * SOL / 100 + SOL
 }
 
 /// A valid resolution-8 H3 cell derived from `i` (base cell 20 is not a pentagon).
@@ -297,11 +505,19 @@ impl Split {
     }
 }
 
+/// The demo on the embedded runtime.
 pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoReport> {
+    run_on(&DemoCluster::Embedded(net), nodes, progress)
+}
+
+/// The demo on `net`: the same steps and, but for addresses, times and rates, the same
+/// figures on every cluster.
+pub fn run_on(net: &DemoCluster, nodes: usize, progress: bool) -> Result<DemoReport> {
     let started = Instant::now();
-    let keys = DemoKeys::new();
+    let keys = DemoKeys::seeded(net.seed());
     let reg = Registry::new(net);
     let operator = net.payer();
+    let name = net.network_name();
 
     // Mints: the network token (SPL Token) and non-transferable credits (Token-2022).
     let token_mint = keys.next();
@@ -315,7 +531,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
     )
     .context("creating the token mint")?;
     // fee_settlement mints the credits: its settlement address is the mint authority
-    let demo_network = crate::pda::network("demo").0;
+    let demo_network = crate::pda::network(&name).0;
     reg.create_credits_mint(
         &operator,
         &credits_mint,
@@ -330,7 +546,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
             &token_mint.pubkey(),
             &credits_mint.pubkey(),
             CreateNetworkArgs {
-                name: "demo".into(),
+                name: name.clone(),
                 onboarding_fee_credits: ONBOARDING_FEE_CREDITS,
                 location_fee_credits: LOCATION_FEE_CREDITS,
                 attestation_window_s: 3600,
@@ -414,10 +630,7 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
         let (node, out) = reg
             .register_node(owner, &r)
             .with_context(|| format!("registering node {i}"))?;
-        if let (Some(cu), true) = (
-            out.compute_units,
-            matches!(net.mode(), crate::transport::embedded::RuntimeMode::Sbf(_)),
-        ) {
+        if let (Some(cu), true) = (out.compute_units, net.runs_sbf()) {
             register_cu_max = Some(register_cu_max.unwrap_or(0).max(cu));
         }
         registered.push((node, device.pubkey(), i / NODES_PER_OWNER));
@@ -581,7 +794,8 @@ pub fn run(net: &EmbeddedNetwork, nodes: usize, progress: bool) -> Result<DemoRe
 const DEMO_EMA_PRICE: i64 = 250_000_000;
 const DEMO_EMA_CONF: u64 = 1_250_000;
 const DEMO_EXPO: i32 = -8;
-const DEMO_ORACLE_POSTS: [i64; 3] = [248_000_000, 246_000_000, 251_000_000];
+/// Their median, $2.47, is below Pyth's conservative $2.475: see [`Market::price`].
+const DEMO_ORACLE_POSTS: [i64; 3] = [247_000_000, 245_000_000, 249_000_000];
 const DEMO_CUSTOMERS: usize = 3;
 /// Each customer's genesis tokens, and what it burns for credits every epoch.
 const CUSTOMER_TOKENS: u64 = 1_000_000_000;
@@ -600,9 +814,13 @@ struct Market {
     oracles: Vec<Keypair>,
     customers: Vec<Keypair>,
     router: Keypair,
-    pyth: Pubkey,
+    /// The Pyth price account (embedded runtime only).
+    pyth: Option<Pubkey>,
     keys: DemoKeys,
     genesis_total: u64,
+    /// The oracle set's clock: epoch `e` starts at `genesis_ts + e · epoch length`.
+    genesis_ts: i64,
+    /// When the prices were last posted.
     net_clock: std::cell::Cell<i64>,
 }
 
@@ -618,9 +836,9 @@ struct UsageTotals {
 impl Market {
     /// The oracle set (its clock numbers the epochs), the settlement with both price
     /// sources, a Pyth price account and the oracles' first posts.
-    fn open(net: &EmbeddedNetwork, operator: &Keypair, network: &Pubkey) -> Result<Self> {
+    fn open(net: &DemoCluster, operator: &Keypair, network: &Pubkey) -> Result<Self> {
         use proof_verifier::OracleSetArgs;
-        let keys = DemoKeys::market();
+        let keys = DemoKeys::market(net.seed());
         let reg = Registry::new(net);
         let oracles: Vec<Keypair> = (0..3).map(|_| keys.next()).collect();
         let router = keys.next();
@@ -629,6 +847,7 @@ impl Market {
             reg.send(&[fund], operator, &[])
                 .context("funding an oracle")?;
         }
+        let genesis_ts = net.unix_time()?;
         crate::verifier::Verifier::new(net)
             .init_oracle_set(
                 operator,
@@ -636,22 +855,26 @@ impl Market {
                 OracleSetArgs {
                     oracles: oracles.iter().map(|k| k.pubkey()).collect(),
                     threshold: 2,
-                    genesis_ts: net.unix_time()?,
-                    epoch_length_s: EPOCH_LENGTH_S,
-                    challenge_period_s: CHALLENGE_S,
+                    genesis_ts,
+                    epoch_length_s: net.epoch_length_s(),
+                    challenge_period_s: net.challenge_s(),
                 },
             )
             .context("creating the oracle set")?;
+        // the Pyth account exists only where the demo can write it
+        let pyth = keys.next().pubkey();
+        let pyth = matches!(net, DemoCluster::Embedded(_)).then_some(pyth);
         let m = Market {
             operator: operator.insecure_clone(),
             network: *network,
             oracles,
             customers: vec![],
             router,
-            pyth: keys.next().pubkey(),
+            pyth,
             keys,
             genesis_total: 0,
-            net_clock: std::cell::Cell::new(0),
+            genesis_ts,
+            net_clock: std::cell::Cell::new(i64::MIN),
         };
         Settle::new(net)
             .initialize(
@@ -659,7 +882,11 @@ impl Market {
                 network,
                 fee_settlement::SettlementArgs {
                     credits_per_usd: fee_settlement::state::DEFAULT_CREDITS_PER_USD,
-                    source: PriceSource::Both,
+                    source: if pyth.is_some() {
+                        PriceSource::Both
+                    } else {
+                        PriceSource::OracleMedian
+                    },
                     pyth_feed_id: st::feed_id(st::HNT_USD_FEED)?,
                     max_price_age_s: 600,
                     max_conf_bps: 200,
@@ -676,7 +903,8 @@ impl Market {
     }
 
     /// The conservative price every purchase in the demo gets: the lower of Pyth's
-    /// `ema − 2 · conf` and the oracles' median.
+    /// `ema − 2 · conf` and the oracles' median — the median, so a cluster without Pyth
+    /// (the oracles' median alone) prices exactly as the embedded run.
     fn price(&self) -> Result<Price> {
         let pyth = Price {
             price: DEMO_EMA_PRICE,
@@ -709,24 +937,26 @@ impl Market {
             .map_err(|e| anyhow::anyhow!("tokens for {credits} credits: {e:?}"))
     }
 
-    /// A fresh Pyth update (written as the receiver would) and fresh oracle posts, once per
-    /// point in time.
-    fn refresh_prices(&self, net: &EmbeddedNetwork) -> Result<()> {
+    /// A fresh Pyth update (written as the receiver would, on the embedded runtime) and
+    /// fresh oracle posts, once per point in time (on a cluster, every few minutes).
+    fn refresh_prices(&self, net: &DemoCluster) -> Result<()> {
         let now = net.unix_time()?;
-        if self.net_clock.get() == now {
+        if now < self.net_clock.get().saturating_add(net.price_refresh_s()) {
             return Ok(());
         }
-        let update = PythPrice {
-            feed_id: st::feed_id(st::HNT_USD_FEED)?,
-            price: DEMO_EMA_PRICE,
-            conf: DEMO_EMA_CONF,
-            ema_price: DEMO_EMA_PRICE,
-            ema_conf: DEMO_EMA_CONF,
-            expo: DEMO_EXPO,
-            publish_time: now,
-            full_verification: true,
-        };
-        net.set_account(&self.pyth, update.account()?);
+        if let (DemoCluster::Embedded(embedded), Some(pyth)) = (net, self.pyth) {
+            let update = PythPrice {
+                feed_id: st::feed_id(st::HNT_USD_FEED)?,
+                price: DEMO_EMA_PRICE,
+                conf: DEMO_EMA_CONF,
+                ema_price: DEMO_EMA_PRICE,
+                ema_conf: DEMO_EMA_CONF,
+                expo: DEMO_EXPO,
+                publish_time: now,
+                full_verification: true,
+            };
+            embedded.set_account(&pyth, update.account()?);
+        }
         let settle = Settle::new(net);
         for (o, p) in self.oracles.iter().zip(DEMO_ORACLE_POSTS) {
             settle
@@ -740,7 +970,7 @@ impl Market {
     /// Mints `amount` genesis tokens to `owner` (the operator is still the mint authority).
     fn genesis(
         &mut self,
-        net: &EmbeddedNetwork,
+        net: &DemoCluster,
         mint: &Pubkey,
         owner: &Pubkey,
         amount: u64,
@@ -756,16 +986,16 @@ impl Market {
     }
 
     /// `buyer` burns `tokens_amount` for credits at the current prices.
-    fn buy(&self, net: &EmbeddedNetwork, buyer: &Keypair, tokens_amount: u64) -> Result<()> {
+    fn buy(&self, net: &DemoCluster, buyer: &Keypair, tokens_amount: u64) -> Result<()> {
         self.refresh_prices(net)?;
         Settle::new(net)
-            .buy(buyer, &self.network, Some(self.pyth), tokens_amount, 0)
+            .buy(buyer, &self.network, self.pyth, tokens_amount, 0)
             .context("buying credits")?;
         Ok(())
     }
 
     /// Customers, funded with SOL and genesis tokens.
-    fn add_customers(&mut self, net: &EmbeddedNetwork, mint: &Pubkey) -> Result<()> {
+    fn add_customers(&mut self, net: &DemoCluster, mint: &Pubkey) -> Result<()> {
         for _ in 0..DEMO_CUSTOMERS {
             let c = self.keys.next();
             let fund =
@@ -781,7 +1011,7 @@ impl Market {
 
     /// One epoch of usage: each customer buys credits, delegates some to the router and
     /// burns some itself; the router burns part of each delegation.
-    fn epoch_usage(&self, net: &EmbeddedNetwork) -> Result<()> {
+    fn epoch_usage(&self, net: &DemoCluster) -> Result<()> {
         let settle = Settle::new(net);
         let router = self.router.pubkey();
         for c in &self.customers {
@@ -800,7 +1030,7 @@ impl Market {
     }
 
     /// Sums over every epoch's usage record up to the current epoch.
-    fn usage_totals(&self, net: &EmbeddedNetwork) -> Result<UsageTotals> {
+    fn usage_totals(&self, net: &DemoCluster) -> Result<UsageTotals> {
         let s = st::settlement(net, &self.network)?;
         let now = st::current_epoch(net, &s)?;
         let mut t = UsageTotals::default();
@@ -861,7 +1091,7 @@ fn send_receipts(
         if !active.contains(node) {
             continue;
         }
-        let w = demo_work(node, epoch);
+        let w = demo_work(i, epoch);
         let parts = [w / 3, w / 3, w - 2 * (w / 3)];
         let receipts = parts
             .iter()
@@ -911,7 +1141,7 @@ fn send_bad_receipts(
     devices: &[(Pubkey, Keypair)],
 ) -> Result<u64> {
     use crate::oracle::receipts::{Receipt, SignedBatch, Submission};
-    let (node, device) = devices.first().context("the demo has no devices")?;
+    let (_, device) = devices.first().context("the demo has no devices")?;
     let net = network.to_bytes();
     let impostor = Keypair::new_from_array([0xbb; 32]);
     let mut forged = SignedBatch::sign(
@@ -933,7 +1163,7 @@ fn send_bad_receipts(
             work_units: 5,
         }],
     )?;
-    let w = demo_work(node, 0) / 3;
+    let w = demo_work(0, 0) / 3;
     let replay = SignedBatch::sign(
         &net,
         device,
@@ -971,13 +1201,14 @@ fn send_bad_receipts(
     Ok(3)
 }
 
-/// Work units a node reports in an epoch: varied but repeatable.
-fn demo_work(node: &anchor_lang::prelude::Pubkey, epoch: u64) -> u64 {
-    let b = node.to_bytes();
-    1 + (u64::from(b[0]) * 31 + u64::from(b[1]) + epoch * 7) % 20
+/// Work units the `index`th device reports in an epoch: varied but repeatable, and the
+/// same whatever the run's addresses (so every cluster's run pays the same rewards).
+fn demo_work(index: usize, epoch: u64) -> u64 {
+    let i = index as u64;
+    1 + (i * 31 + i / 7 + epoch * 7) % 20
 }
 
-fn mint_supply(net: &EmbeddedNetwork, mint: &anchor_lang::prelude::Pubkey) -> Result<u64> {
+fn mint_supply(net: &DemoCluster, mint: &anchor_lang::prelude::Pubkey) -> Result<u64> {
     net.get_account(mint)?
         .and_then(|a| tokens::supply(&a.data))
         .context("reading the reward supply")
@@ -987,7 +1218,7 @@ fn mint_supply(net: &EmbeddedNetwork, mint: &anchor_lang::prelude::Pubkey) -> Re
 /// claims. Every figure returned is read back from accounts.
 #[allow(clippy::too_many_arguments)]
 fn run_rewards(
-    net: &EmbeddedNetwork,
+    net: &DemoCluster,
     keys: &DemoKeys,
     operator: &Keypair,
     network: &anchor_lang::prelude::Pubkey,
@@ -1095,6 +1326,16 @@ fn run_rewards(
     // where an epoch's time goes, printed with the phase's last line
     let mut split = Split::default();
     for epoch in 0..DEMO_EPOCHS {
+        // A slow cluster would move this epoch's usage into the next one.
+        let now =
+            crate::settlement::current_epoch(net, &crate::settlement::settlement(net, network)?)?;
+        anyhow::ensure!(
+            now == epoch,
+            "epoch {epoch} starts in epoch {now} of {}: {} could not keep up with {}-second epochs (a longer --epoch-seconds, or fewer --nodes)",
+            net.describe(),
+            net.describe(),
+            net.epoch_length_s()
+        );
         // Customers buy credits and use them, directly and through the router.
         split.start("usage");
         market.epoch_usage(net)?;
@@ -1111,12 +1352,16 @@ fn run_rewards(
             bad_receipts_sent += send_bad_receipts(&services, network, devices)?;
         }
         // The epoch ends by the oracle set's clock before anyone may report it.
-        net.advance_time(i64::from(EPOCH_LENGTH_S))?;
+        net.end_epoch(market.genesis_ts, epoch)?;
         if epoch == 2 {
             // A faulty oracle inflates one node before the services report; another
             // disputes, the authority voids, and the services report round 1.
-            let mut inflated: BTreeMap<_, _> =
-                active.iter().map(|k| (*k, demo_work(k, epoch))).collect();
+            let mut inflated: BTreeMap<_, _> = devices
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| active.contains(k))
+                .map(|(i, (k, _))| (*k, demo_work(i, epoch)))
+                .collect();
             if let Some(w) = inflated.values_mut().next() {
                 *w = w.saturating_mul(1_000);
             }
@@ -1145,7 +1390,7 @@ fn run_rewards(
             .get_json(&format!("{}/v1/rewards/{epoch}", services.url(0)))?;
         roots_agree &= file.root_bytes()? == report.root;
         split.start("finalise");
-        net.advance_time(i64::from(CHALLENGE_S))?;
+        net.wait(net.challenge_s())?;
         v.finalize_report(operator, network, epoch)
             .with_context(|| format!("finalising the report of epoch {epoch}"))?;
         e.finalize_epoch(operator, network, epoch)
@@ -1175,12 +1420,15 @@ fn run_rewards(
             }
             if epoch == 2 {
                 let first = owners.first().context("the demo has no owners")?;
-                let node = accounts::nodes_of(net, network)?
-                    .into_iter()
-                    .filter(|(_, n)| n.owner == first.pubkey() && n.status == NodeStatus::Active)
-                    .map(|(k, _)| k)
-                    .next()
-                    .context("the first owner has no active node")?;
+                let mut node = None;
+                for (k, _) in devices {
+                    let n = accounts::node(net, k)?;
+                    if n.owner == first.pubkey() && n.status == NodeStatus::Active {
+                        node = Some(*k);
+                        break;
+                    }
+                }
+                let node = node.context("the first owner has no active node")?;
                 let paid = em::claim_record(net, &node)?.map_or(0, |r| r.claimed);
                 reg.transfer_node(first, &new_owner, network, &node)?;
                 moved = Some((node, first.pubkey(), paid));

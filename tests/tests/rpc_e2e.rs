@@ -2,12 +2,11 @@
 //! `scripts/validator.sh`) with our SBF programs: the `depin` and `depin-bootstrap`
 //! binaries as separate processes, the wallet flow across three processes, expired
 //! blockhashes, durable nonces, Anchor error names from preflight, a validator that dies
-//! mid-command.
+//! mid-command, and the whole demo (oracle reports by three keys, claims) over RPC.
 //!
 //! `scripts/rpc-e2e.sh` builds and starts the validator with the SBF files and runs these
-//! with `--ignored` (`scripts/test.sh`, and so CI, does not yet: the validator's cold build
-//! does not fit CI's time budget); without `DEPIN_VALIDATOR_URL` they fail rather than
-//! pass vacuously.
+//! with `--ignored`; `scripts/test.sh` (and so CI) runs it last. Without
+//! `DEPIN_VALIDATOR_URL` they fail rather than pass vacuously.
 use serde_json::Value;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -596,4 +595,82 @@ fn validator_stopped_mid_command() {
         .filter(|n| n.starts_with("rewards-0"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `depin demo --url …` (60-second epochs): the whole demo over RPC — makers,
+/// registrations with real maker and device signatures, burn-and-mint, three oracle keys
+/// reporting each epoch (one submits, two approve), disputes, finalisation and claims —
+/// with the embedded run's figures but for addresses, times and rates.
+#[test]
+#[ignore = "needs a validator: scripts/rpc-e2e.sh"]
+fn demo_over_rpc_has_the_embedded_runs_figures() {
+    let c = cluster();
+    let nodes = "8";
+    let (rc, out, err) = c.exec(
+        "depin",
+        &[
+            "--url",
+            &c.url,
+            "-k",
+            &c.mint,
+            "--output",
+            "json",
+            "demo",
+            "--nodes",
+            nodes,
+            "--epoch-seconds",
+            "60",
+            "--challenge-seconds",
+            "3",
+        ],
+    );
+    assert_eq!(rc, 0, "{err}");
+    let rpc: Value = serde_json::from_str(&out).unwrap();
+    let (rc, out, err) = c.exec(
+        "depin",
+        &["--output", "json", "demo", "--nodes", nodes, "-q"],
+    );
+    assert_eq!(rc, 0, "{err}");
+    let embedded: Value = serde_json::from_str(&out).unwrap();
+
+    assert_eq!(rpc["runtime"], c.url.as_str());
+    assert_eq!(rpc["nodes_registered"], 8);
+    assert_eq!(rpc["node_accounts_on_chain"], rpc["nodes_registered"]);
+    assert_eq!(rpc["epochs_by_accumulated_approvals"], 6, "{rpc}");
+    assert!(rpc["claims"].as_u64().unwrap() >= 2 * 8, "{rpc}");
+    for flag in [
+        "credits_reconcile",
+        "oracle_roots_agree",
+        "supply_reconciles",
+        "transferred_node_rewards_follow_owner",
+    ] {
+        assert_eq!(rpc[flag], true, "{flag}: {rpc}");
+    }
+    // every figure but where, when and how fast
+    let differ = [
+        "runtime",
+        "network",
+        "registrations_per_second",
+        "elapsed_ms",
+        "register_compute_units_max",
+    ];
+    let (a, b) = (rpc.as_object().unwrap(), embedded.as_object().unwrap());
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same fields"
+    );
+    for (k, v) in a {
+        if !differ.contains(&k.as_str()) {
+            assert_eq!(v, &b[k], "{k}: over RPC {v}, embedded {}", b[k]);
+        }
+    }
+    assert_ne!(rpc["network"], embedded["network"]);
+
+    // the run's network is on the cluster under a name of its own (a second run makes
+    // another), with the nodes the summary counts
+    let shown = c.depin(&["network", "show", &s(&rpc, "network")]).unwrap();
+    assert_eq!(shown["maker_count"], 2, "{shown}");
+    assert_eq!(shown["node_count"], 8, "{shown}");
+    assert!(c.depin(&["network", "show", "demo"]).is_err());
 }

@@ -241,7 +241,7 @@ pub struct SimulateArgs {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  depin demo\n  depin demo --nodes 10000 --output json > summary.json"
+    after_help = "Examples:\n  depin demo\n  depin demo --nodes 10000 --output json > summary.json\n  depin demo --url localhost -k ledger/mint.json --nodes 20   # a local validator with our programs"
 )]
 pub struct DemoArgs {
     /// Nodes to register (above 100,000 it asks for --yes).
@@ -253,6 +253,14 @@ pub struct DemoArgs {
     /// No progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// With --url: the epoch length in seconds of real time, at least 60 (the oracle set's
+    /// shortest; the embedded network's hour-long epochs are skipped by moving its clock);
+    /// set-up must fit in the first.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(60..=86_400))]
+    pub epoch_seconds: u32,
+    /// With --url: the challenge period after each report, in seconds.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=3_600))]
+    pub challenge_seconds: u32,
 }
 
 /// Runs a parsed command with the cluster chosen by `--url`, writing results to `out`.
@@ -265,9 +273,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 args.nodes / 25
             );
         }
-        let net = EmbeddedNetwork::start()?;
-        let report = demo::run(&net, args.nodes, !args.quiet)?;
-        return emit(&cli, out, serde_json::to_value(&report)?);
+        // on the embedded network unless --url names a cluster (then as any command)
+        let on_cluster = match cli.url.as_deref() {
+            Some(u) => matches!(config::resolve_url(u)?, Cluster::Rpc(_)),
+            None => false,
+        };
+        if !on_cluster {
+            let net = EmbeddedNetwork::start()?;
+            let report = demo::run(&net, args.nodes, !args.quiet)?;
+            return emit(&cli, out, serde_json::to_value(&report)?);
+        }
     }
     if let Command::Oracle(c) = &cli.command {
         let v = oracle_service::run(&cli, c)?;
@@ -455,10 +470,60 @@ impl Ctx<'_> {
             Command::Credits(c) => self.credits(c),
             Command::Price(c) => self.price(c),
             Command::Bme(c) => self.bme(c),
-            Command::Demo(_) => bail!("demo runs on its own embedded network; use `depin demo`"),
+            Command::Demo(args) => self.demo(args),
             Command::Simulate(_) => bail!("simulate needs no cluster; use `depin simulate`"),
             Command::Oracle(_) => bail!("the oracle reads its cluster from its config file"),
         }
+    }
+
+    /// `depin demo --url …`: the demo on a cluster that runs our programs, paid by
+    /// --keypair.
+    fn demo(&self, args: &DemoArgs) -> Result<Value> {
+        let url = self.t().describe();
+        anyhow::ensure!(
+            !url.contains("mainnet"),
+            "the demo spends SOL on throwaway keys; it does not run on {url}"
+        );
+        for (name, id) in [
+            ("node_registry", node_registry::ID),
+            ("proof_verifier", proof_verifier::ID),
+            ("emissions", emissions::ID),
+            ("fee_settlement", fee_settlement::ID),
+        ] {
+            match self.t().get_account(&id)? {
+                Some(a) if a.executable => {}
+                _ => bail!(
+                    "{name} is not deployed at {id} on {url} (a local validator with depin-kit's programs: bash scripts/validator.sh start DIR PORT)"
+                ),
+            }
+        }
+        let payer = self.keypair()?;
+        let need = demo::lamports_needed(args.nodes);
+        let have = self
+            .t()
+            .get_account(&payer.pubkey())?
+            .map_or(0, |a| a.lamports);
+        anyhow::ensure!(
+            have >= need,
+            "the demo needs about {} SOL at {} (it has {}): on a local validator pay with its genesis mint (-k LEDGER/mint.json) or airdrop",
+            crate::cli::lamports_to_sol(need),
+            payer.pubkey(),
+            crate::cli::lamports_to_sol(have)
+        );
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+            | 1;
+        let cluster = demo::DemoCluster::Rpc {
+            transport: self.t(),
+            payer: Box::new(payer),
+            epoch_length_s: args.epoch_seconds,
+            challenge_s: args.challenge_seconds,
+            seed,
+        };
+        let report = demo::run_on(&cluster, args.nodes, !args.quiet)?;
+        Ok(serde_json::to_value(&report)?)
     }
 
     fn tx(&self, c: &TxCmd) -> Result<Value> {

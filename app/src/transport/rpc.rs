@@ -69,6 +69,58 @@ impl RpcTransport {
     }
 }
 
+/// How often `send` asks for a signature's status (a local validator's slot is 400 ms).
+const STATUS_POLL_MS: u64 = 150;
+/// The first resend of an unconfirmed transaction, and the longest interval between two.
+const RESEND_FIRST: std::time::Duration = std::time::Duration::from_secs(2);
+const RESEND_MAX: std::time::Duration = std::time::Duration::from_secs(16);
+/// Requests that fail to reach the server in a row before `send` gives up.
+const IO_ATTEMPTS: u32 = 4;
+/// How long a durable-nonce transaction (no blockhash to expire) is waited for.
+const NONCE_CONFIRM: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// 250 ms, 500 ms, 1 s, … after the `n`th failure in a row.
+fn backoff(n: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(250u64 << n.saturating_sub(1).min(5))
+}
+
+/// `request` until it answers, at most [`IO_ATTEMPTS`] times with [`backoff`] while the
+/// server cannot be reached; any other error goes to `refused` at once.
+fn retry_io<T>(
+    mut request: impl FnMut() -> Result<T, ClientError>,
+    refused: impl Fn(ClientError) -> TransportResult<T>,
+) -> TransportResult<T> {
+    let mut n = 0;
+    loop {
+        match request() {
+            Ok(v) => return Ok(v),
+            Err(e) if is_unreachable(&e) && n + 1 < IO_ATTEMPTS => {
+                n += 1;
+                std::thread::sleep(backoff(n));
+            }
+            Err(e) => return refused(e),
+        }
+    }
+}
+
+/// The server was not reached (as opposed to answering with an error).
+fn is_unreachable(e: &ClientError) -> bool {
+    matches!(e.kind(), ErrorKind::Reqwest(_) | ErrorKind::Io(_))
+}
+
+/// Whether `tx` starts by advancing a durable nonce (its "blockhash" is the nonce's value,
+/// which does not expire).
+fn uses_durable_nonce(tx: &Transaction) -> bool {
+    const SYSTEM: Pubkey = anchor_lang::pubkey!("11111111111111111111111111111111");
+    tx.message.instructions.first().is_some_and(|ix| {
+        tx.message
+            .account_keys
+            .get(usize::from(ix.program_id_index))
+            == Some(&SYSTEM)
+            && ix.data.get(..4) == Some(&[4, 0, 0, 0])
+    })
+}
+
 /// A refused transaction keeps its simulation logs, so Anchor error names survive.
 fn failure_of(e: &ClientError) -> Option<TxFailure> {
     if let ErrorKind::RpcError(RpcError::RpcResponseError {
@@ -120,17 +172,91 @@ impl Transport for RpcTransport {
             .map_err(|e| self.io("fetching a recent blockhash", e))
     }
 
+    /// Sends with preflight (a refused transaction keeps its simulation logs), then waits
+    /// for the transport's commitment, sending again without preflight at growing
+    /// intervals while the blockhash is valid (a leader may drop a transaction); gives up
+    /// when the blockhash expires (a durable-nonce transaction after [`NONCE_CONFIRM`]),
+    /// or after [`IO_ATTEMPTS`] failed requests in a row.
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
-        match self.client.send_and_confirm_transaction(tx) {
-            Ok(signature) => Ok(TxOutcome {
-                signature,
-                logs: vec![],
-                compute_units: None,
-            }),
-            Err(e) => match failure_of(&e) {
+        use std::time::{Duration, Instant};
+        let signature = *tx.signatures.first().ok_or_else(|| {
+            TransportError::io("sending a transaction", "the transaction has no signature")
+        })?;
+        let what = format!("sending transaction {signature}");
+        retry_io(
+            || self.client.send_transaction(tx),
+            |e| match failure_of(&e) {
                 Some(f) => Err(TransportError::Transaction(f)),
-                None => Err(self.io("sending a transaction", e)),
+                None => Err(self.io(&what, e)),
             },
+        )?;
+        let nonce = uses_durable_nonce(tx);
+        let started = Instant::now();
+        let mut resend_every = RESEND_FIRST;
+        let mut last_send = Instant::now();
+        let mut io_failures = 0u32;
+        let what = format!("confirming transaction {signature}");
+        loop {
+            match self
+                .client
+                .get_signature_status_with_commitment(&signature, self.client.commitment())
+            {
+                Ok(Some(Ok(()))) => {
+                    return Ok(TxOutcome {
+                        signature,
+                        logs: vec![],
+                        compute_units: None,
+                    })
+                }
+                Ok(Some(Err(e))) => {
+                    return Err(TransportError::Transaction(TxFailure::new(e, vec![])))
+                }
+                Ok(None) => io_failures = 0,
+                Err(e) => {
+                    io_failures += 1;
+                    if io_failures >= IO_ATTEMPTS {
+                        return Err(self.io(&what, e));
+                    }
+                    std::thread::sleep(backoff(io_failures));
+                    continue;
+                }
+            }
+            if last_send.elapsed() >= resend_every {
+                let expired = if nonce {
+                    started.elapsed() >= NONCE_CONFIRM
+                } else {
+                    !self.is_blockhash_valid(&tx.message.recent_blockhash)?
+                };
+                if expired {
+                    // one last look: it may have landed just before the blockhash expired
+                    if let Ok(Some(r)) = self
+                        .client
+                        .get_signature_status_with_commitment(&signature, self.client.commitment())
+                    {
+                        return match r {
+                            Ok(()) => Ok(TxOutcome {
+                                signature,
+                                logs: vec![],
+                                compute_units: None,
+                            }),
+                            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, vec![]))),
+                        };
+                    }
+                    return Err(TransportError::Transaction(TxFailure::new(
+                        solana_transaction_error::TransactionError::BlockhashNotFound,
+                        vec![],
+                    )));
+                }
+                let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
+                    skip_preflight: true,
+                    ..Default::default()
+                };
+                // a failed resend changes nothing: the next status poll decides
+                let _ = self.client.send_transaction_with_config(tx, config);
+                last_send = Instant::now();
+                resend_every = (resend_every * 2).min(RESEND_MAX);
+            }
+            std::thread::sleep(Duration::from_millis(STATUS_POLL_MS));
         }
     }
 
@@ -249,6 +375,75 @@ mod tests {
         assert_eq!(failure_of(&plain).unwrap().error, err);
         let io: ClientError = ErrorKind::Custom("connection refused".into()).into();
         assert!(failure_of(&io).is_none());
+    }
+
+    #[test]
+    fn sends_back_off_and_know_durable_nonces() {
+        let ms: Vec<u128> = (1..=8).map(|n| backoff(n).as_millis()).collect();
+        assert_eq!(ms, [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
+
+        let payer = solana_keypair::Keypair::new();
+        let authority = Pubkey::new_unique();
+        let nonce = Pubkey::new_unique();
+        let pay = solana_system_interface::instruction::transfer(
+            &solana_signer::Signer::pubkey(&payer),
+            &authority,
+            1,
+        );
+        let advance =
+            solana_system_interface::instruction::advance_nonce_account(&nonce, &authority);
+        let tx = |ixs: &[solana_instruction::Instruction]| {
+            Transaction::new_with_payer(ixs, Some(&solana_signer::Signer::pubkey(&payer)))
+        };
+        assert!(uses_durable_nonce(&tx(&[advance.clone(), pay.clone()])));
+        assert!(!uses_durable_nonce(&tx(&[pay.clone(), advance])));
+        assert!(!uses_durable_nonce(&tx(&[pay])));
+        assert!(!uses_durable_nonce(&tx(&[])));
+    }
+
+    #[test]
+    fn unreachable_servers_are_retried_and_answers_are_not() {
+        let mut calls = 0;
+        let r: TransportResult<()> = retry_io(
+            || {
+                calls += 1;
+                Err(
+                    ErrorKind::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused))
+                        .into(),
+                )
+            },
+            |e| Err(TransportError::io("sending", e.to_string())),
+        );
+        assert!(r.is_err());
+        assert_eq!(calls, IO_ATTEMPTS);
+
+        let mut calls = 0;
+        let r: TransportResult<()> = retry_io(
+            || {
+                calls += 1;
+                Err(ErrorKind::Custom("refused".into()).into())
+            },
+            |e| Err(TransportError::io("sending", e.to_string())),
+        );
+        assert!(r.is_err());
+        assert_eq!(calls, 1);
+
+        let mut calls = 0;
+        let r = retry_io(
+            || {
+                calls += 1;
+                if calls < 3 {
+                    Err(
+                        ErrorKind::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset))
+                            .into(),
+                    )
+                } else {
+                    Ok(7)
+                }
+            },
+            |e| Err(TransportError::io("sending", e.to_string())),
+        );
+        assert_eq!(r.unwrap(), 7);
     }
 
     #[test]
