@@ -297,7 +297,7 @@ impl DemoCluster<'_> {
                     .unix_time()?
                     .checked_add(i64::from(seconds) + 1)
                     .context("the clock overflows")?;
-                self.wait_until(*transport, until)
+                self.wait_until(until)
             }
         }
     }
@@ -308,27 +308,21 @@ impl DemoCluster<'_> {
     fn end_epoch(&self, genesis_ts: i64, epoch: u64) -> Result<()> {
         match self {
             DemoCluster::Embedded(n) => n.advance_time(i64::from(EPOCH_LENGTH_S)),
-            DemoCluster::Rpc { transport, .. } => {
+            DemoCluster::Rpc { .. } => {
                 let end = i64::try_from(epoch + 1)
                     .ok()
                     .and_then(|e| e.checked_mul(i64::from(self.epoch_length_s())))
                     .and_then(|d| d.checked_add(genesis_ts))
                     .context("the epoch's end overflows")?;
-                self.wait_until(*transport, end)
+                self.wait_until(end)
             }
         }
     }
 
-    /// Until the cluster's clock reads `until` (over RPC; the embedded clock jumps).
-    fn wait_until(&self, t: &dyn Transport, until: i64) -> Result<()> {
-        if let DemoCluster::Embedded(n) = self {
-            let now = n.unix_time()?;
-            return if until > now {
-                n.advance_time(until - now)
-            } else {
-                Ok(())
-            };
-        }
+    /// Until the cluster's clock reads `until` (over RPC: the embedded clock jumps instead,
+    /// in `wait` and `end_epoch`).
+    fn wait_until(&self, until: i64) -> Result<()> {
+        let t = self.t();
         let started = Instant::now();
         // the validator's clock follows wall time; give it a minute of slack
         let ahead = until.saturating_sub(t.unix_time()?);
@@ -1331,10 +1325,9 @@ fn run_rewards(
             crate::settlement::current_epoch(net, &crate::settlement::settlement(net, network)?)?;
         anyhow::ensure!(
             now == epoch,
-            "epoch {epoch} starts in epoch {now} of {}: {} could not keep up with {}-second epochs (a longer --epoch-seconds, or fewer --nodes)",
-            net.describe(),
-            net.describe(),
-            net.epoch_length_s()
+            "epoch {epoch} starts in epoch {now} of {cluster}: {cluster} could not keep up with {}-second epochs (a longer --epoch-seconds, or fewer --nodes)",
+            net.epoch_length_s(),
+            cluster = net.describe()
         );
         // Customers buy credits and use them, directly and through the router.
         split.start("usage");
