@@ -141,6 +141,25 @@ fn every_bad_receipt_is_named_and_not_stored() {
         forged.device = d0.pubkey().to_bytes();
         assert_eq!(reasons(&peer(forged)), [(None, R::BadSignature)]);
         assert_eq!(peer(batch(&net, d0, e - 5, &[(1, 1)])).accepted, 1);
+        // a copy that would change nothing is passed over before its signature is checked
+        // (even a forged one); a forged one that would lower a held receipt is refused
+        let d0_key = d0.pubkey().to_bytes();
+        let mut no_news = batch(&net, d1, e, &[(2, 15)]);
+        no_news.device = d0_key;
+        let out = peer(no_news);
+        assert_eq!((out.accepted, out.rejected.len()), (0, 0));
+        let mut lower = batch(&net, d1, e, &[(2, 1)]);
+        lower.device = d0_key;
+        assert_eq!(reasons(&peer(lower)), [(None, R::BadSignature)]);
+        assert_eq!(held(d0, e, 2), Some(15));
+        // what a pull compares against: every stored receipt of the devices asked for
+        let h = o.store.held(e, &[d0_key]).unwrap();
+        assert_eq!(h.len(), 5, "{}", backend.name);
+        assert_eq!(
+            (h.get(&(d0_key, 2)), h.get(&(d0_key, 5))),
+            (Some(&15), Some(&1_000))
+        );
+        assert!(o.store.held(e, &[]).unwrap().is_empty());
 
         // batches page by id, whole and still verifiable
         let first = o.store.batches(e, 0, 2).unwrap();

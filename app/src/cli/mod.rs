@@ -278,6 +278,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             Some(u) => matches!(config::resolve_url(u)?, Cluster::Rpc(_)),
             None => false,
         };
+        demo::cap_malloc_arenas();
         if !on_cluster {
             let net = EmbeddedNetwork::start()?;
             let report = demo::run(&net, args.nodes, !args.quiet)?;

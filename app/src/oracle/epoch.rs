@@ -156,12 +156,71 @@ pub fn run_epoch(
     epoch: u64,
     fault_at: Option<FaultPoint>,
 ) -> Result<EpochResult> {
+    let built = build(o, t, http, epoch, fault_at)?;
+    let mut run = built.run;
+    let file = match built.file {
+        Some(f) => f,
+        None => serde_json::from_str(run.rewards.as_deref().context("no rewards stored")?)?,
+    };
+    if run.stage < Some(Stage::Attested) {
+        let (action, signature) = attest(o, t, keypair, &file, fault_at)?;
+        o.metrics.submission(&action);
+        run.action = Some(action);
+        run.signature = signature;
+        run.stage = Some(Stage::Attested);
+        o.store.save_epoch_run(&run)?;
+        o.metrics.stage(epoch, 4);
+        tracing::info!(
+            epoch,
+            action = run.action.as_deref().unwrap_or(""),
+            "report attested"
+        );
+    }
+    Ok(EpochResult {
+        epoch,
+        root: file.root.clone(),
+        receipts: o.store.receipt_count(epoch)?,
+        nodes: file.node_count,
+        total_work: file.total_work,
+        action: run.action.unwrap_or_default(),
+        signature: run.signature,
+        pulled_receipts: built.pulled_receipts,
+    })
+}
+
+/// Runs (or resumes) `epoch` to the built stage: everything but the transaction, so several
+/// oracles of one process can do it at once and then attest in turn. Returns the receipts
+/// pulled from peers.
+pub fn build_epoch(
+    o: &Oracle,
+    t: &dyn Transport,
+    http: &super::http::Http,
+    epoch: u64,
+) -> Result<u64> {
+    Ok(build(o, t, http, epoch, None)?.pulled_receipts)
+}
+
+struct Built {
+    run: EpochRun,
+    pulled_receipts: u64,
+    /// The rewards, when this call computed them (otherwise they are in `run`).
+    file: Option<EpochRewardsFile>,
+}
+
+fn build(
+    o: &Oracle,
+    t: &dyn Transport,
+    http: &super::http::Http,
+    epoch: u64,
+    fault_at: Option<FaultPoint>,
+) -> Result<Built> {
     let mut run = o.store.epoch_run(epoch)?.unwrap_or(EpochRun {
         epoch,
         ..Default::default()
     });
     check_run(&run)?;
     let mut pulled_receipts = 0;
+    let mut computed = None;
     if run.stage < Some(Stage::Pulled) {
         o.refresh(t)?;
         let reg = o.registry().context("no registry loaded")?;
@@ -213,9 +272,9 @@ pub fn run_epoch(
                     p.epoch,
                     epoch - 1
                 );
-                let f: EpochRewardsFile =
-                    serde_json::from_str(p.rewards.as_deref().context("no rewards stored")?)?;
-                f.cumulative()?
+                EpochRewardsFile::cumulative_from_json(
+                    p.rewards.as_deref().context("no rewards stored")?,
+                )?
             }
             None => BTreeMap::new(),
         };
@@ -227,34 +286,13 @@ pub fn run_epoch(
         o.store.save_epoch_run(&run)?;
         o.metrics.stage(epoch, 3);
         tracing::info!(epoch, root = %file.root, nodes = file.node_count, "rewards built");
+        computed = Some(file);
     }
     fault(fault_at, FaultPoint::AfterBuild)?;
-
-    let file: EpochRewardsFile =
-        serde_json::from_str(run.rewards.as_deref().context("no rewards stored")?)?;
-    if run.stage < Some(Stage::Attested) {
-        let (action, signature) = attest(o, t, keypair, &file, fault_at)?;
-        o.metrics.submission(&action);
-        run.action = Some(action);
-        run.signature = signature;
-        run.stage = Some(Stage::Attested);
-        o.store.save_epoch_run(&run)?;
-        o.metrics.stage(epoch, 4);
-        tracing::info!(
-            epoch,
-            action = run.action.as_deref().unwrap_or(""),
-            "report attested"
-        );
-    }
-    Ok(EpochResult {
-        epoch,
-        root: file.root.clone(),
-        receipts: o.store.receipt_count(epoch)?,
-        nodes: file.node_count,
-        total_work: file.total_work,
-        action: run.action.unwrap_or_default(),
-        signature: run.signature,
+    Ok(Built {
+        run,
         pulled_receipts,
+        file: computed,
     })
 }
 

@@ -124,6 +124,28 @@ pub fn ingest(
             reject(&mut out, i, b, None, n, r);
         }
     }
+    if mode == InsertMode::Peer {
+        // A peer's batch whose every receipt is held at no more work would change nothing
+        // (the lower work wins): skip its signature, the costly part of a pull. Whatever is
+        // kept is verified as before, so an unverified batch never changes the store.
+        let devices: Vec<[u8; 32]> = candidates
+            .iter()
+            .map(|(i, _)| sub.batches[*i].device)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let epoch = sub.batches.first().map_or(0, |b| b.epoch);
+        if sub.batches.iter().all(|b| b.epoch == epoch) {
+            let held = store.held(epoch, &devices)?;
+            candidates.retain(|(i, _)| {
+                let b = &sub.batches[*i];
+                !b.receipts.iter().all(|r| {
+                    held.get(&(b.device, r.seq))
+                        .is_some_and(|w| *w <= r.work_units)
+                })
+            });
+        }
+    }
     let to_verify: Vec<&SignedBatch> = candidates.iter().map(|(i, _)| &sub.batches[*i]).collect();
     let valid = verify_batches(&sub.network, &to_verify, checks.threads);
     let mut staged: Vec<(usize, &SignedBatch, Vec<bool>)> = vec![];

@@ -63,6 +63,9 @@ pub struct EpochRun {
     pub signature: Option<String>,
 }
 
+/// Receipts already stored: (device, seq) → work units.
+pub type HeldReceipts = std::collections::HashMap<([u8; 32], u64), u64>;
+
 pub trait Store: Send + Sync {
     /// Stores the receipts of `batches` (signatures already checked) whose flag is set, in
     /// one transaction, each batch whole beside them; per batch, per receipt: whether it is
@@ -79,6 +82,8 @@ pub trait Store: Send + Sync {
     fn receipt_count(&self, epoch: u64) -> Result<u64>;
     /// The stored work units of one receipt.
     fn receipt(&self, device: &[u8; 32], epoch: u64, seq: u64) -> Result<Option<u64>>;
+    /// The stored work units of every receipt of `devices` in `epoch`, by (device, seq).
+    fn held(&self, epoch: u64, devices: &[[u8; 32]]) -> Result<HeldReceipts>;
     fn save_registry(&self, snapshot: &RegistrySnapshot) -> Result<()>;
     fn load_registry(&self) -> Result<Option<RegistrySnapshot>>;
     fn epoch_run(&self, epoch: u64) -> Result<Option<EpochRun>>;
@@ -282,6 +287,24 @@ impl Store for SqliteStore {
             )
             .optional()?;
         Ok(w.map(|w| w as u64))
+    }
+
+    fn held(&self, epoch: u64, devices: &[[u8; 32]]) -> Result<HeldReceipts> {
+        let c = self.conn()?;
+        let mut q =
+            c.prepare_cached("SELECT seq, work FROM receipts WHERE device = ?1 AND epoch = ?2")?;
+        let epoch = i64_of(epoch, "epoch")?;
+        let mut out = HeldReceipts::new();
+        for d in devices {
+            let rows = q.query_map(rusqlite::params![&d[..], epoch], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (seq, work) = row?;
+                out.insert((*d, seq as u64), work as u64);
+            }
+        }
+        Ok(out)
     }
 
     fn save_registry(&self, snapshot: &RegistrySnapshot) -> Result<()> {
@@ -577,6 +600,26 @@ impl Store for PostgresStore {
             .map(|r| r.try_get::<_, i64>(0))
             .transpose()?
             .map(|w| w as u64))
+    }
+
+    fn held(&self, epoch: u64, devices: &[[u8; 32]]) -> Result<HeldReceipts> {
+        let mut out = HeldReceipts::new();
+        if devices.is_empty() {
+            return Ok(out);
+        }
+        let mut c = self.client()?;
+        let keys: Vec<&[u8]> = devices.iter().map(|d| &d[..]).collect();
+        let rows = c.query(
+            "SELECT device, seq, work FROM receipts WHERE epoch = $1 AND device = ANY($2)",
+            &[&i64_of(epoch, "epoch")?, &keys],
+        )?;
+        for r in rows {
+            let device = key32(r.try_get::<_, Vec<u8>>(0)?)?;
+            let seq: i64 = r.try_get(1)?;
+            let work: i64 = r.try_get(2)?;
+            out.insert((device, seq as u64), work as u64);
+        }
+        Ok(out)
     }
 
     fn save_registry(&self, snapshot: &RegistrySnapshot) -> Result<()> {

@@ -159,8 +159,7 @@ impl EmbeddedNetwork {
         setup: impl FnOnce(&mut ProgramTest),
     ) -> anyhow::Result<Self> {
         quiet_runtime_logs();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+        let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         if mode == RuntimeMode::Native {
@@ -358,14 +357,28 @@ impl Transport for EmbeddedNetwork {
             let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
             known.iter().copied().collect()
         };
-        let mut out = vec![];
-        for key in candidates {
+        let wanted =
+            |acc: &Account| acc.owner == *program && filters.iter().all(|f| f.matches(&acc.data));
+        // cached accounts are matched in place (only matches are copied); the rest read
+        let (mut out, mut missing) = (vec![], vec![]);
+        {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            for key in candidates {
+                match cache.get(&key) {
+                    Some(Some(acc)) if wanted(acc) => out.push((key, acc.clone())),
+                    Some(_) => {}
+                    None => missing.push(key),
+                }
+            }
+        }
+        for key in missing {
             if let Some(acc) = self.get_account(&key)? {
-                if acc.owner == *program && filters.iter().all(|f| f.matches(&acc.data)) {
+                if wanted(&acc) {
                     out.push((key, acc));
                 }
             }
         }
+        out.sort_unstable_by_key(|(k, _)| *k);
         Ok(out)
     }
 

@@ -67,8 +67,9 @@ impl TransportError {
 
 pub type TransportResult<T> = Result<T, TransportError>;
 
-/// The operations the client needs from a cluster.
-pub trait Transport {
+/// The operations the client needs from a cluster. `Sync`: oracles of one process read the
+/// chain from several threads.
+pub trait Transport: Sync {
     fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>>;
     fn latest_blockhash(&self) -> TransportResult<Hash>;
     /// Sends a fully signed transaction and waits until it is confirmed or refused.
