@@ -16,6 +16,7 @@ pub mod instructions_sysvar;
 pub mod limit;
 pub mod merkle;
 pub mod names;
+pub mod node_tree;
 pub mod price;
 #[cfg(feature = "std")]
 pub mod rewards;
