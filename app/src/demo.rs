@@ -161,7 +161,7 @@ impl DemoKeys {
         self.next.set(first.wrapping_add(n as u64));
         let seed = self.seed;
         let at: Vec<u64> = (0..n as u64).map(|i| first.wrapping_add(i)).collect();
-        par_map(&at, |_, i| Self::key_at(seed, *i))
+        crate::par::map(at.len(), |i| Self::key_at(seed, at[i]))
     }
 
     fn key_at(seed: u64, n: u64) -> Keypair {
@@ -198,40 +198,6 @@ pub fn cap_malloc_arenas() {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
-}
-
-/// `f` over `items` on every core, results in order: the demo's devices sign on their own
-/// machines, so their keys and signatures need not queue behind one thread.
-fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(usize, &T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = items.len().div_ceil(threads.max(1)).max(1);
-    if threads <= 1 || items.len() < 64 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let parts: Vec<_> = items
-            .chunks(per)
-            .enumerate()
-            .map(|(c, chunk)| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, t)| f(c * per + j, t))
-                        .collect::<Vec<U>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| match p.join() {
-                Ok(v) => v,
-                // a panic in `f` is a bug of the demo: pass it on
-                Err(e) => std::panic::resume_unwind(e),
-            })
-            .collect()
-    })
 }
 
 /// Where the demo runs.
@@ -663,7 +629,8 @@ pub fn run_on(net: &DemoCluster, nodes: usize, progress: bool) -> Result<DemoRep
     // the makers' attestations and the devices' consents, signed before the run as a
     // factory and the devices would
     let devices = keys.take(nodes);
-    let registrations = par_map(&devices, |i, device| {
+    let registrations = crate::par::map(devices.len(), |i| {
+        let device = &devices[i];
         let owner = &owners[i / NODES_PER_OWNER];
         let which = i % makers.len();
         Registration {
@@ -1151,7 +1118,8 @@ fn send_receipts(
     use crate::oracle::receipts::{Receipt, SignedBatch, Submission};
     let n = services.oracles.len();
     let mut per_oracle: Vec<Vec<SignedBatch>> = vec![vec![]; n];
-    let signed = par_map(devices, |i, (node, device)| {
+    let signed = crate::par::map(devices.len(), |i| {
+        let (node, device) = &devices[i];
         if !active.contains(node) {
             return None;
         }

@@ -13,6 +13,7 @@ pub mod emissions;
 pub mod errors;
 pub mod ix;
 pub mod oracle;
+pub mod par;
 pub mod pda;
 pub mod registry;
 pub mod rewards;

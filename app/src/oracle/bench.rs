@@ -38,26 +38,7 @@ pub struct BenchReport {
     pub root: String,
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Runs `f(i)` for `0..n` on every core, results in order.
-fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = cores().min(n.max(1));
-    let per = n.div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| s.spawn(move || (t * per..((t + 1) * per).min(n)).map(f).collect::<Vec<T>>()))
-            .collect();
-        handles
-            .into_iter()
-            // a worker's panic is re-raised: dropping its part would misalign the results
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
-}
+use crate::par::{cores, map as parallel};
 
 pub fn bench(
     receipts: u64,
