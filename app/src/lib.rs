@@ -7,6 +7,7 @@ pub mod accounts;
 mod anchor_codes;
 pub mod attest;
 pub mod cli;
+pub mod compressed;
 pub mod config;
 pub mod demo;
 pub mod emissions;

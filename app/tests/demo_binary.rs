@@ -53,3 +53,43 @@ fn bad_arguments_fail_cleanly() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `depin bench registry`: the compressed tree off chain, one JSON object, and a shape that
+/// cannot hold the nodes refused with the reason.
+#[test]
+fn registry_bench_prints_its_figures_and_refuses_a_tree_too_small() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_depin"))
+            .args(["bench", "registry", "--output", "json"])
+            .args(args)
+            .output()
+            .expect("run depin")
+    };
+    let out = run(&[
+        "--nodes", "300", "--depth", "9", "--canopy", "3", "--proofs", "200",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        (v["nodes"].as_u64(), v["proofs"].as_u64()),
+        (Some(300), Some(200))
+    );
+    assert_eq!(v["proof_bytes_in_transaction"], 6 * 32);
+    assert_eq!(
+        v["lamports_per_node"].as_u64().unwrap(),
+        v["rent_per_leaf_lamports"].as_u64().unwrap() + 15_000
+    );
+    let out = run(&["--nodes", "512", "--depth", "9", "--canopy", "3"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("512 nodes do not fit a tree of depth 9"),
+        "{err}"
+    );
+    let out = run(&["--depth", "10", "--canopy", "10", "--nodes", "1"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be below the depth"));
+}

@@ -176,6 +176,34 @@ pub enum Command {
     Demo(DemoArgs),
     /// Tokenomics over years on the programs' own integer math: CSV and PNG charts.
     Simulate(SimulateArgs),
+    /// Benchmarks that need no cluster.
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCmd {
+    /// The compressed registry's tree off chain (client and indexer): inserts of --nodes
+    /// devices, then --proofs proofs made and checked, with the tree account's size and rent
+    /// per node from its layout.
+    #[command(after_help = "Example:\n  depin bench registry --nodes 1000000 --output json")]
+    Registry {
+        /// Devices inserted.
+        #[arg(long, default_value_t = 1_000_000)]
+        nodes: u64,
+        /// Tree depth: 2^depth leaves, the sentinel included.
+        #[arg(long, default_value_t = 20)]
+        depth: u32,
+        /// Changelog entries: registrations that may land on one root.
+        #[arg(long, default_value_t = 64)]
+        buffer: u32,
+        /// Top levels kept in the account, so proofs carry depth − canopy hashes.
+        #[arg(long, default_value_t = 10)]
+        canopy: u32,
+        /// Proofs made and checked after the inserts.
+        #[arg(long, default_value_t = 100_000)]
+        proofs: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -288,6 +316,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     if let Command::Oracle(c) = &cli.command {
         let v = oracle_service::run(&cli, c)?;
         return emit(&cli, out, v);
+    }
+    if let Command::Bench(BenchCmd::Registry {
+        nodes,
+        depth,
+        buffer,
+        canopy,
+        proofs,
+    }) = &cli.command
+    {
+        let shape = crate::compressed::TreeShape {
+            depth: *depth,
+            buffer: *buffer,
+            canopy: *canopy,
+        };
+        let r = crate::compressed::bench(*nodes, shape, *proofs)?;
+        return emit(&cli, out, serde_json::to_value(&r)?);
     }
     if let Command::Simulate(args) = &cli.command {
         let summary =
@@ -473,6 +517,7 @@ impl Ctx<'_> {
             Command::Bme(c) => self.bme(c),
             Command::Demo(args) => self.demo(args),
             Command::Simulate(_) => bail!("simulate needs no cluster; use `depin simulate`"),
+            Command::Bench(_) => bail!("the benchmarks need no cluster"),
             Command::Oracle(_) => bail!("the oracle reads its cluster from its config file"),
         }
     }

@@ -1,0 +1,236 @@
+//! The compressed registry off chain (issue 13): the tree's keccak, the size and rent of its
+//! account, and `depin bench registry`, which times the client's and indexer's tree at
+//! scale. The program side is not built yet (docs/compressed-registry.md).
+use anyhow::{ensure, Context, Result};
+use depin_core::node_tree::{self, IndexedTree, NodeLeaf, TreeHasher};
+use serde::Serialize;
+use std::time::Instant;
+
+/// keccak-256 as the runtime computes it: the hash of `spl-concurrent-merkle-tree`'s inner
+/// nodes, so roots and proofs built here are those of the tree account.
+pub struct Keccak;
+
+impl TreeHasher for Keccak {
+    fn hashv(parts: &[&[u8]]) -> [u8; 32] {
+        solana_keccak_hasher::hashv(parts).to_bytes()
+    }
+}
+
+/// The shape of a tree account: depth, changelog buffer, canopy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TreeShape {
+    pub depth: u32,
+    pub buffer: u32,
+    pub canopy: u32,
+}
+
+impl TreeShape {
+    /// Bytes of a `spl-concurrent-merkle-tree` account of this shape: the 56-byte header,
+    /// the tree (sequence number, active index and buffer size, `buffer` changelogs of a
+    /// root, a path and an index, the rightmost proof) and the canopy's stored nodes.
+    pub fn account_bytes(&self) -> Result<u64> {
+        ensure!(
+            (1..=node_tree::MAX_DEPTH as u32).contains(&self.depth),
+            "depth {} is outside 1..={}",
+            self.depth,
+            node_tree::MAX_DEPTH
+        );
+        ensure!(
+            self.canopy < self.depth,
+            "a canopy of {} must be below the depth {}",
+            self.canopy,
+            self.depth
+        );
+        ensure!(
+            self.buffer >= 1,
+            "the changelog buffer needs at least one entry"
+        );
+        let d = u64::from(self.depth);
+        let changelog = 40 + 32 * d;
+        let rightmost = 40 + 32 * d;
+        let canopy_nodes = (1u64 << (self.canopy + 1)) - 2;
+        Ok(56 + 24 + u64::from(self.buffer) * changelog + rightmost + canopy_nodes * 32)
+    }
+
+    /// Proof bytes a transaction carries: the levels the canopy does not hold.
+    pub fn proof_bytes(&self) -> u64 {
+        u64::from(self.depth.saturating_sub(self.canopy)) * 32
+    }
+}
+
+/// Rent-exempt minimum under the default rent (3,480 lamports per byte-year, two years,
+/// 128 bytes of account overhead), as every cluster runs it today.
+pub fn rent_exempt_lamports(bytes: u64) -> u64 {
+    (128 + bytes) * 3_480 * 2
+}
+
+/// Signature fees of one compressed registration: the owner's transaction signature and the
+/// maker's and device's ed25519 precompile signatures, 5,000 lamports each.
+pub const REGISTER_SIGNATURE_FEES: u64 = 15_000;
+
+#[derive(Debug, Serialize)]
+pub struct RegistryBench {
+    pub nodes: u64,
+    pub shape: TreeShape,
+    pub cores: usize,
+    pub insert_seconds: f64,
+    pub inserts_per_second: f64,
+    /// Proofs made and checked: half of present nodes, half of absent keys (their low leaf).
+    pub proofs: u64,
+    pub proof_seconds: f64,
+    pub proofs_per_second: f64,
+    pub proof_bytes_in_transaction: u64,
+    pub root: String,
+    /// Peak resident memory of this process (VmHWM), MB.
+    pub peak_rss_mb: f64,
+    /// From the account layout, not from an account created on chain (not built yet).
+    pub tree_account_bytes: u64,
+    pub tree_rent_lamports: u64,
+    pub rent_per_leaf_lamports: u64,
+    pub lamports_per_node: u64,
+}
+
+/// A deterministic device key for bench node `i` (any 32 bytes do for the tree; never a
+/// key that holds value).
+fn bench_device(i: u64) -> [u8; 32] {
+    Keccak::hashv(&[b"depin bench device", &i.to_le_bytes()])
+}
+
+/// Inserts `nodes` keys into an [`IndexedTree`] of `shape.depth` with keccak, then makes and
+/// checks `proofs` proofs (membership and absence) against its root.
+pub fn bench(nodes: u64, shape: TreeShape, proofs: u64) -> Result<RegistryBench> {
+    let tree_account_bytes = shape.account_bytes()?;
+    ensure!(
+        nodes < 1u64 << shape.depth,
+        "{nodes} nodes do not fit a tree of depth {} (leaf 0 is the sentinel)",
+        shape.depth
+    );
+    let mut tree = IndexedTree::<Keccak>::new(shape.depth as usize)
+        .map_err(|e| anyhow::anyhow!("creating the tree: {e:?}"))?;
+    let started = Instant::now();
+    for i in 0..nodes {
+        let data = Keccak::hashv(&[b"node data", &i.to_le_bytes()]);
+        tree.insert(&bench_device(i), data)
+            .map_err(|e| anyhow::anyhow!("inserting bench node {i}: {e:?}"))?;
+    }
+    let insert_seconds = started.elapsed().as_secs_f64();
+    let root = tree.root();
+
+    let depth = shape.depth as usize;
+    let started = Instant::now();
+    for j in 0..proofs {
+        let (index, leaf) = if j % 2 == 0 && nodes > 0 {
+            let device = bench_device(j / 2 % nodes);
+            let i = tree.find(&device).context("a bench node is missing")?;
+            (i, tree.leaf(i).context("a found leaf is missing")?)
+        } else {
+            let absent = Keccak::hashv(&[b"absent", &j.to_le_bytes()]);
+            let i = tree
+                .low_leaf(&absent)
+                .context("an absent key has no low leaf")?;
+            let low = tree.leaf(i).context("a low leaf is missing")?;
+            ensure!(low.covers(&absent), "low leaf {i} does not cover its key");
+            (i, low)
+        };
+        let proof = tree.proof(index).context("no proof for a leaf")?;
+        ensure!(
+            node_tree::verify_path::<Keccak>(&root, &leaf.hash::<Keccak>(), index, &proof, depth),
+            "the proof of leaf {index} does not verify"
+        );
+    }
+    let proof_seconds = started.elapsed().as_secs_f64();
+
+    let tree_rent_lamports = rent_exempt_lamports(tree_account_bytes);
+    let rent_per_leaf_lamports = tree_rent_lamports.div_ceil(1u64 << shape.depth);
+    Ok(RegistryBench {
+        nodes,
+        shape,
+        cores: crate::par::cores(),
+        insert_seconds,
+        inserts_per_second: nodes as f64 / insert_seconds.max(1e-9),
+        proofs,
+        proof_seconds,
+        proofs_per_second: proofs as f64 / proof_seconds.max(1e-9),
+        proof_bytes_in_transaction: shape.proof_bytes(),
+        root: crate::rewards::to_hex(&root),
+        peak_rss_mb: peak_rss_kb().map_or(0.0, |kb| kb as f64 / 1024.0),
+        tree_account_bytes,
+        tree_rent_lamports,
+        rent_per_leaf_lamports,
+        lamports_per_node: rent_per_leaf_lamports + REGISTER_SIGNATURE_FEES,
+    })
+}
+
+/// The process's peak resident set (Linux `VmHWM`), in kB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The sentinel's hash, for tests and tools that check a fresh tree account.
+pub fn sentinel_leaf() -> [u8; 32] {
+    NodeLeaf::SENTINEL.hash::<Keccak>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keccak_is_keccak_256() {
+        // keccak-256 of the empty input (not SHA3-256's a7ffc6…)
+        assert_eq!(
+            crate::rewards::to_hex(&Keccak::hashv(&[])),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        );
+        // hashv is the hash of the concatenation, as spl-concurrent-merkle-tree uses it
+        assert_eq!(Keccak::hashv(&[b"ab", b"c"]), Keccak::hashv(&[b"abc"]));
+    }
+
+    #[test]
+    fn account_size_and_rent_match_the_layout() {
+        let s = TreeShape {
+            depth: 20,
+            buffer: 64,
+            canopy: 10,
+        };
+        assert_eq!(s.account_bytes().unwrap(), 109_752);
+        assert_eq!(rent_exempt_lamports(109_752), 764_764_800);
+        assert_eq!(s.proof_bytes(), 320);
+        // ConcurrentMerkleTree<14, 64> and <20, 64> are 31,744 and 44,224 bytes (the
+        // crate's size_of) behind the 56-byte header
+        for (depth, tree) in [(14, 31_744), (20, 44_224)] {
+            let s = TreeShape {
+                depth,
+                buffer: 64,
+                canopy: 0,
+            };
+            assert_eq!(s.account_bytes().unwrap(), 56 + tree);
+        }
+        for bad in [(0, 64, 0), (31, 64, 0), (10, 64, 10), (10, 0, 0)] {
+            let s = TreeShape {
+                depth: bad.0,
+                buffer: bad.1,
+                canopy: bad.2,
+            };
+            assert!(s.account_bytes().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_small_bench_checks_its_proofs() {
+        let s = TreeShape {
+            depth: 8,
+            buffer: 8,
+            canopy: 2,
+        };
+        let r = bench(200, s, 100).unwrap();
+        assert_eq!((r.nodes, r.proofs), (200, 100));
+        assert_eq!(r.lamports_per_node, r.rent_per_leaf_lamports + 15_000);
+        assert!(bench(256, s, 1).is_err(), "the sentinel takes a leaf");
+        assert_ne!(sentinel_leaf(), [0; 32]);
+    }
+}
