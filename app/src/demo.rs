@@ -253,6 +253,18 @@ impl Transport for DemoCluster<'_> {
     fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
         self.t().fee_for_message(message)
     }
+    fn send_versioned(
+        &self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> TransportResult<TxOutcome> {
+        self.t().send_versioned(tx)
+    }
+    fn slot(&self) -> TransportResult<u64> {
+        self.t().slot()
+    }
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
+        self.t().wait_past_slot(slot)
+    }
 }
 
 impl DemoCluster<'_> {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod emissions;
 pub mod errors;
 pub mod ix;
+pub mod lookup;
 pub mod oracle;
 pub mod par;
 pub mod pda;

@@ -126,6 +126,18 @@ impl Transport for Counting<'_> {
     fn get_account(&self, a: &Pubkey) -> TransportResult<Option<solana_account::Account>> {
         self.net.get_account(a)
     }
+    fn send_versioned(
+        &self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> TransportResult<TxOutcome> {
+        self.net.send_versioned(tx)
+    }
+    fn slot(&self) -> TransportResult<u64> {
+        self.net.slot()
+    }
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
+        self.net.wait_past_slot(slot)
+    }
     fn latest_blockhash(&self) -> TransportResult<solana_hash::Hash> {
         self.net.latest_blockhash()
     }

@@ -674,3 +674,46 @@ fn demo_over_rpc_has_the_embedded_runs_figures() {
     assert_eq!(shown["node_count"], 8, "{shown}");
     assert!(c.depin(&["network", "show", "demo"]).is_err());
 }
+
+/// A lookup table created over RPC (its addresses waited for by slot), a v0 transaction
+/// through it confirmed, and one naming a table that does not exist refused by preflight
+/// with the runtime's error.
+#[test]
+#[ignore = "needs a validator: scripts/rpc-e2e.sh runs it with --ignored"]
+fn lookup_table_and_v0_transaction_over_rpc() {
+    use depin::transport::{rpc::RpcTransport, Transport};
+    let c = cluster();
+    let t = RpcTransport::new(&c.url);
+    let mint = depin::config::read_keypair(Path::new(&c.mint)).unwrap();
+    let to = Keypair::new().pubkey();
+    let table = depin::lookup::create(&t, &mint, &mint, &[to]).unwrap();
+    let tables = [depin::lookup::table(&t, &table).unwrap()];
+    let pay = depin::ix::transfer_lamports(&mint.pubkey(), &to, 7_000_000);
+    let tx = depin::lookup::transaction(
+        &mint,
+        &[],
+        std::slice::from_ref(&pay),
+        &tables,
+        t.latest_blockhash().unwrap(),
+    )
+    .unwrap();
+    let out = t.send_versioned(&tx).unwrap();
+    assert_eq!(out.signature, tx.signatures[0]);
+    assert_eq!(
+        t.get_account(&to).unwrap().map(|a| a.lamports),
+        Some(7_000_000)
+    );
+    let ghost = solana_message::AddressLookupTableAccount {
+        key: Keypair::new().pubkey(),
+        addresses: vec![to],
+    };
+    let tx =
+        depin::lookup::transaction(&mint, &[], &[pay], &[ghost], t.latest_blockhash().unwrap())
+            .unwrap();
+    let e = t.send_versioned(&tx).expect_err("refused");
+    assert_eq!(
+        e.failure().map(|f| f.error.clone()),
+        Some(solana_transaction_error::TransactionError::AddressLookupTableNotFound),
+        "{e}"
+    );
+}

@@ -14,6 +14,7 @@ use solana_account::{Account, AccountSharedData};
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use std::collections::{BTreeSet, HashMap};
@@ -265,6 +266,83 @@ impl EmbeddedNetwork {
     }
 }
 
+impl EmbeddedNetwork {
+    /// Every address a v0 transaction touches: its static keys and those its lookup tables
+    /// resolve to (so the account cache forgets them all). An index a table lacks is left
+    /// to the runtime, which refuses the transaction.
+    fn loaded_keys(&self, tx: &VersionedTransaction) -> TransportResult<Vec<Pubkey>> {
+        use solana_address_lookup_table_interface::state::AddressLookupTable;
+        let mut keys = tx.message.static_account_keys().to_vec();
+        for lookup in tx.message.address_table_lookups().unwrap_or_default() {
+            let Some(table) = self.get_account(&lookup.account_key)? else {
+                continue;
+            };
+            let Ok(table) = AddressLookupTable::deserialize(&table.data) else {
+                continue;
+            };
+            for i in lookup
+                .writable_indexes
+                .iter()
+                .chain(&lookup.readonly_indexes)
+            {
+                if let Some(a) = table.addresses.get(usize::from(*i)) {
+                    keys.push(*a);
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Runs one transaction; `keys` are every address it may change.
+    fn process(
+        &self,
+        tx: VersionedTransaction,
+        keys: Vec<Pubkey>,
+        budgeted: bool,
+    ) -> TransportResult<TxOutcome> {
+        self.remember(keys.iter().copied());
+        let signature = tx.signatures.first().copied().unwrap_or_default();
+        let bytes = bincode::serialized_size(&tx).unwrap_or(0);
+        let r = {
+            let ctx = self.ctx();
+            self.rt
+                .block_on(ctx.banks_client.process_transaction_with_metadata(tx))
+                .map_err(|e| TransportError::io("processing a transaction", e))?
+        };
+        // and again now that it ran, in case another thread read one of them meanwhile
+        self.remember(keys.iter().copied());
+        // Many transactions per slot, as on a cluster: a new bank per transaction cost
+        // ~150 KB each. An identical transaction within one blockhash is refused as
+        // `AlreadyProcessed` (as on a cluster); the slot then moves on so signing it again
+        // on the next blockhash works (Registry::send does that).
+        if matches!(r.result, Err(TransactionError::AlreadyProcessed)) {
+            self.advance_slot()
+                .map_err(|e| TransportError::io("advancing the slot", e))?;
+        }
+        let (logs, compute_units) = match r.metadata {
+            Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
+            None => (vec![], None),
+        };
+        let logs = self.restore_logs(logs);
+        // transactions with a compute budget (a user's option) would skew the size column
+        if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) && !budgeted {
+            let programs: Vec<(String, &str)> = PROGRAMS
+                .iter()
+                .map(|(n, id)| (id.to_string(), *n))
+                .collect();
+            super::cu::record(&logs, &programs, bytes);
+        }
+        match r.result {
+            Ok(()) => Ok(TxOutcome {
+                signature,
+                logs,
+                compute_units,
+            }),
+            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, logs))),
+        }
+    }
+}
+
 impl Transport for EmbeddedNetwork {
     fn get_account(&self, address: &Pubkey) -> TransportResult<Option<Account>> {
         if let Some(a) = self
@@ -298,54 +376,43 @@ impl Transport for EmbeddedNetwork {
     }
 
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
-        self.remember(tx.message.account_keys.iter().copied());
-        let r = {
-            let ctx = self.ctx();
-            self.rt
-                .block_on(
-                    ctx.banks_client
-                        .process_transaction_with_metadata(tx.clone()),
-                )
-                .map_err(|e| TransportError::io("processing a transaction", e))?
-        };
-        // and again now that it ran, in case another thread read one of them meanwhile
-        self.remember(tx.message.account_keys.iter().copied());
-        // Many transactions per slot, as on a cluster: a new bank per transaction cost
-        // ~150 KB each. An identical transaction within one blockhash is refused as
-        // `AlreadyProcessed` (as on a cluster); the slot then moves on so signing it again
-        // on the next blockhash works (Registry::send does that).
-        if matches!(r.result, Err(TransactionError::AlreadyProcessed)) {
+        let budgeted = tx.message.instructions.iter().any(|i| {
+            tx.message.account_keys.get(usize::from(i.program_id_index))
+                == Some(&solana_compute_budget_interface::ID)
+        });
+        self.process(
+            VersionedTransaction::from(tx.clone()),
+            tx.message.account_keys.clone(),
+            budgeted,
+        )
+    }
+
+    fn send_versioned(&self, tx: &VersionedTransaction) -> TransportResult<TxOutcome> {
+        let keys = self.loaded_keys(tx)?;
+        let statics = tx.message.static_account_keys();
+        let budgeted = tx.message.instructions().iter().any(|i| {
+            statics.get(usize::from(i.program_id_index))
+                == Some(&solana_compute_budget_interface::ID)
+        });
+        self.process(tx.clone(), keys, budgeted)
+    }
+
+    fn slot(&self) -> TransportResult<u64> {
+        let ctx = self.ctx();
+        let clock: anchor_lang::prelude::Clock = self
+            .rt
+            .block_on(ctx.banks_client.get_sysvar())
+            .map_err(|e| TransportError::io("reading the clock", e))?;
+        Ok(clock.slot)
+    }
+
+    /// The embedded cluster makes slots only when asked: it moves straight past `slot`.
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
+        while self.slot()? <= slot {
             self.advance_slot()
                 .map_err(|e| TransportError::io("advancing the slot", e))?;
         }
-        let (logs, compute_units) = match r.metadata {
-            Some(m) => (m.log_messages, Some(m.compute_units_consumed)),
-            None => (vec![], None),
-        };
-        let logs = self.restore_logs(logs);
-        // transactions with a compute budget (a user's option) would skew the size column
-        let budgeted = || {
-            tx.message.instructions.iter().any(|i| {
-                tx.message.account_keys.get(usize::from(i.program_id_index))
-                    == Some(&solana_compute_budget_interface::ID)
-            })
-        };
-        if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) && !budgeted() {
-            let programs: Vec<(String, &str)> = PROGRAMS
-                .iter()
-                .map(|(n, id)| (id.to_string(), *n))
-                .collect();
-            let bytes = bincode::serialized_size(tx).unwrap_or(0);
-            super::cu::record(&logs, &programs, bytes);
-        }
-        match r.result {
-            Ok(()) => Ok(TxOutcome {
-                signature: tx.signatures.first().copied().unwrap_or_default(),
-                logs,
-                compute_units,
-            }),
-            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, logs))),
-        }
+        Ok(())
     }
 
     fn program_accounts(

@@ -74,6 +74,17 @@ pub trait Transport: Sync {
     fn latest_blockhash(&self) -> TransportResult<Hash>;
     /// Sends a fully signed transaction and waits until it is confirmed or refused.
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome>;
+    /// [`Transport::send`] for a versioned (v0) transaction, whose accounts may come from
+    /// address lookup tables.
+    fn send_versioned(
+        &self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> TransportResult<TxOutcome>;
+    /// The slot the cluster is at (a lookup table's address is derived from a recent one).
+    fn slot(&self) -> TransportResult<u64>;
+    /// Returns once the cluster is past `slot` (addresses added to a lookup table are
+    /// usable from the next slot on).
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()>;
     /// Accounts owned by `program` that pass every filter.
     fn program_accounts(
         &self,
@@ -143,6 +154,18 @@ impl Transport for WithBudget<'_> {
     }
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
         self.inner.send(tx)
+    }
+    fn send_versioned(
+        &self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> TransportResult<TxOutcome> {
+        self.inner.send_versioned(tx)
+    }
+    fn slot(&self) -> TransportResult<u64> {
+        self.inner.slot()
+    }
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
+        self.inner.wait_past_slot(slot)
     }
     fn program_accounts(
         &self,

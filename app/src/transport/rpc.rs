@@ -78,6 +78,8 @@ const RESEND_MAX: std::time::Duration = std::time::Duration::from_secs(16);
 const IO_ATTEMPTS: u32 = 4;
 /// How long a durable-nonce transaction (no blockhash to expire) is waited for.
 const NONCE_CONFIRM: std::time::Duration = std::time::Duration::from_secs(90);
+/// How long `wait_past_slot` waits (a slot is ~400 ms; this is dozens of them).
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// 250 ms, 500 ms, 1 s, … after the `n`th failure in a row.
 fn backoff(n: u32) -> std::time::Duration {
@@ -134,9 +136,136 @@ fn failure_of(e: &ClientError) -> Option<TxFailure> {
             sim.logs.clone().unwrap_or_default(),
         ));
     }
-    e.kind()
-        .get_transaction_error()
-        .map(|err| TxFailure::new(err, vec![]))
+    if let Some(err) = e.kind().get_transaction_error() {
+        return Some(TxFailure::new(err, vec![]));
+    }
+    // a transaction the RPC refuses before simulating it (it could not load its lookup
+    // tables, say) comes back as invalid params naming the error in words
+    if let ErrorKind::RpcError(RpcError::RpcResponseError { code, message, .. }) = e.kind() {
+        if *code == INVALID_PARAMS {
+            return refused_before_simulation(message).map(|err| TxFailure::new(err, vec![]));
+        }
+    }
+    None
+}
+
+/// JSON-RPC's "invalid params", which `sendTransaction` answers for a transaction it will
+/// not even simulate.
+const INVALID_PARAMS: i64 = -32602;
+
+/// The transaction error an "invalid transaction: …" answer names, for the errors the
+/// RPC checks before simulation.
+fn refused_before_simulation(message: &str) -> Option<solana_transaction_error::TransactionError> {
+    use solana_transaction_error::TransactionError as E;
+    let words = message.strip_prefix("invalid transaction: ")?.trim();
+    [
+        E::AddressLookupTableNotFound,
+        E::InvalidAddressLookupTableOwner,
+        E::InvalidAddressLookupTableData,
+        E::InvalidAddressLookupTableIndex,
+        E::UnsupportedVersion,
+        E::SanitizeFailure,
+        E::AccountLoadedTwice,
+        E::TooManyAccountLocks,
+        E::SignatureFailure,
+        E::ResanitizationNeeded,
+    ]
+    .into_iter()
+    .find(|err| err.to_string() == words)
+}
+
+impl RpcTransport {
+    /// Sends with preflight (a refused transaction keeps its simulation logs), then waits
+    /// for the transport's commitment, sending again without preflight at growing
+    /// intervals while the blockhash is valid (a leader may drop a transaction); gives up
+    /// when the blockhash expires (a durable-nonce transaction after [`NONCE_CONFIRM`]),
+    /// or after [`IO_ATTEMPTS`] failed requests in a row. Legacy and v0 alike.
+    fn send_signed<T: solana_rpc_client::rpc_client::SerializableTransaction>(
+        &self,
+        tx: &T,
+        signature: Option<solana_signature::Signature>,
+        nonce: bool,
+    ) -> TransportResult<TxOutcome> {
+        use std::time::{Duration, Instant};
+        let signature = signature.ok_or_else(|| {
+            TransportError::io("sending a transaction", "the transaction has no signature")
+        })?;
+        let what = format!("sending transaction {signature}");
+        retry_io(
+            || self.client.send_transaction(tx),
+            |e| match failure_of(&e) {
+                Some(f) => Err(TransportError::Transaction(f)),
+                None => Err(self.io(&what, e)),
+            },
+        )?;
+        let started = Instant::now();
+        let mut resend_every = RESEND_FIRST;
+        let mut last_send = Instant::now();
+        let mut io_failures = 0u32;
+        let what = format!("confirming transaction {signature}");
+        loop {
+            match self
+                .client
+                .get_signature_status_with_commitment(&signature, self.client.commitment())
+            {
+                Ok(Some(Ok(()))) => {
+                    return Ok(TxOutcome {
+                        signature,
+                        logs: vec![],
+                        compute_units: None,
+                    })
+                }
+                Ok(Some(Err(e))) => {
+                    return Err(TransportError::Transaction(TxFailure::new(e, vec![])))
+                }
+                Ok(None) => io_failures = 0,
+                Err(e) => {
+                    io_failures += 1;
+                    if io_failures >= IO_ATTEMPTS {
+                        return Err(self.io(&what, e));
+                    }
+                    std::thread::sleep(backoff(io_failures));
+                    continue;
+                }
+            }
+            if last_send.elapsed() >= resend_every {
+                let expired = if nonce {
+                    started.elapsed() >= NONCE_CONFIRM
+                } else {
+                    !self.is_blockhash_valid(tx.get_recent_blockhash())?
+                };
+                if expired {
+                    // one last look: it may have landed just before the blockhash expired
+                    if let Ok(Some(r)) = self
+                        .client
+                        .get_signature_status_with_commitment(&signature, self.client.commitment())
+                    {
+                        return match r {
+                            Ok(()) => Ok(TxOutcome {
+                                signature,
+                                logs: vec![],
+                                compute_units: None,
+                            }),
+                            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, vec![]))),
+                        };
+                    }
+                    return Err(TransportError::Transaction(TxFailure::new(
+                        solana_transaction_error::TransactionError::BlockhashNotFound,
+                        vec![],
+                    )));
+                }
+                let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
+                    skip_preflight: true,
+                    ..Default::default()
+                };
+                // a failed resend changes nothing: the next status poll decides
+                let _ = self.client.send_transaction_with_config(tx, config);
+                last_send = Instant::now();
+                resend_every = (resend_every * 2).min(RESEND_MAX);
+            }
+            std::thread::sleep(Duration::from_millis(STATUS_POLL_MS));
+        }
+    }
 }
 
 impl Transport for RpcTransport {
@@ -172,91 +301,42 @@ impl Transport for RpcTransport {
             .map_err(|e| self.io("fetching a recent blockhash", e))
     }
 
-    /// Sends with preflight (a refused transaction keeps its simulation logs), then waits
-    /// for the transport's commitment, sending again without preflight at growing
-    /// intervals while the blockhash is valid (a leader may drop a transaction); gives up
-    /// when the blockhash expires (a durable-nonce transaction after [`NONCE_CONFIRM`]),
-    /// or after [`IO_ATTEMPTS`] failed requests in a row.
+    /// See [`RpcTransport::send_signed`].
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
-        use std::time::{Duration, Instant};
-        let signature = *tx.signatures.first().ok_or_else(|| {
-            TransportError::io("sending a transaction", "the transaction has no signature")
-        })?;
-        let what = format!("sending transaction {signature}");
-        retry_io(
-            || self.client.send_transaction(tx),
-            |e| match failure_of(&e) {
-                Some(f) => Err(TransportError::Transaction(f)),
-                None => Err(self.io(&what, e)),
-            },
-        )?;
-        let nonce = uses_durable_nonce(tx);
-        let started = Instant::now();
-        let mut resend_every = RESEND_FIRST;
-        let mut last_send = Instant::now();
-        let mut io_failures = 0u32;
-        let what = format!("confirming transaction {signature}");
+        let signature = tx.signatures.first().copied();
+        self.send_signed(tx, signature, uses_durable_nonce(tx))
+    }
+
+    fn send_versioned(
+        &self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> TransportResult<TxOutcome> {
+        let signature = tx.signatures.first().copied();
+        let nonce = signature.is_some() && tx.uses_durable_nonce();
+        self.send_signed(tx, signature, nonce)
+    }
+
+    fn slot(&self) -> TransportResult<u64> {
+        self.client
+            .get_slot()
+            .map_err(|e| self.io("reading the slot", e))
+    }
+
+    /// Polls the slot (at the transport's commitment) for up to [`SLOT_WAIT`].
+    fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
+        let started = std::time::Instant::now();
         loop {
-            match self
-                .client
-                .get_signature_status_with_commitment(&signature, self.client.commitment())
-            {
-                Ok(Some(Ok(()))) => {
-                    return Ok(TxOutcome {
-                        signature,
-                        logs: vec![],
-                        compute_units: None,
-                    })
-                }
-                Ok(Some(Err(e))) => {
-                    return Err(TransportError::Transaction(TxFailure::new(e, vec![])))
-                }
-                Ok(None) => io_failures = 0,
-                Err(e) => {
-                    io_failures += 1;
-                    if io_failures >= IO_ATTEMPTS {
-                        return Err(self.io(&what, e));
-                    }
-                    std::thread::sleep(backoff(io_failures));
-                    continue;
-                }
+            let now = self.slot()?;
+            if now > slot {
+                return Ok(());
             }
-            if last_send.elapsed() >= resend_every {
-                let expired = if nonce {
-                    started.elapsed() >= NONCE_CONFIRM
-                } else {
-                    !self.is_blockhash_valid(&tx.message.recent_blockhash)?
-                };
-                if expired {
-                    // one last look: it may have landed just before the blockhash expired
-                    if let Ok(Some(r)) = self
-                        .client
-                        .get_signature_status_with_commitment(&signature, self.client.commitment())
-                    {
-                        return match r {
-                            Ok(()) => Ok(TxOutcome {
-                                signature,
-                                logs: vec![],
-                                compute_units: None,
-                            }),
-                            Err(e) => Err(TransportError::Transaction(TxFailure::new(e, vec![]))),
-                        };
-                    }
-                    return Err(TransportError::Transaction(TxFailure::new(
-                        solana_transaction_error::TransactionError::BlockhashNotFound,
-                        vec![],
-                    )));
-                }
-                let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
-                    skip_preflight: true,
-                    ..Default::default()
-                };
-                // a failed resend changes nothing: the next status poll decides
-                let _ = self.client.send_transaction_with_config(tx, config);
-                last_send = Instant::now();
-                resend_every = (resend_every * 2).min(RESEND_MAX);
+            if started.elapsed() >= SLOT_WAIT {
+                return Err(TransportError::io(
+                    format!("waiting for slot {} at {}", slot + 1, self.url),
+                    format!("still at slot {now} after {} s", SLOT_WAIT.as_secs()),
+                ));
             }
-            std::thread::sleep(Duration::from_millis(STATUS_POLL_MS));
+            std::thread::sleep(std::time::Duration::from_millis(STATUS_POLL_MS));
         }
     }
 
@@ -342,6 +422,34 @@ mod tests {
     use solana_instruction::error::InstructionError;
     use solana_rpc_client_api::response::RpcSimulateTransactionResult;
     use solana_transaction_error::TransactionError;
+
+    #[test]
+    fn errors_refused_before_simulation_are_named() {
+        use solana_transaction_error::TransactionError as E;
+        assert_eq!(
+            refused_before_simulation(
+                "invalid transaction: Transaction loads an address table account that doesn't exist"
+            ),
+            Some(E::AddressLookupTableNotFound)
+        );
+        assert_eq!(
+            refused_before_simulation(&format!(
+                "invalid transaction: {}",
+                E::InvalidAddressLookupTableIndex
+            )),
+            Some(E::InvalidAddressLookupTableIndex)
+        );
+        assert_eq!(
+            refused_before_simulation("invalid transaction: something new"),
+            None
+        );
+        assert_eq!(
+            refused_before_simulation(
+                "Transaction loads an address table account that doesn't exist"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn preflight_failures_keep_their_logs_and_error_name() {
