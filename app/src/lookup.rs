@@ -32,8 +32,7 @@ pub fn create(
         "a lookup table holds 1 to {MAX_ADDRESSES} addresses, not {}",
         addresses.len()
     );
-    // the address derives from a slot the cluster still has a hash of: one it has passed
-    let recent = t.slot()?.saturating_sub(1);
+    let recent = recent_slot(t)?;
     let (create, table) = alt::create_lookup_table(authority.pubkey(), payer.pubkey(), recent);
     let mut first = true;
     for chunk in addresses.chunks(EXTEND_CHUNK) {
@@ -61,6 +60,27 @@ pub fn create(
     let extended = fetch(t, &table)?.last_extended_slot;
     t.wait_past_slot(extended)?;
     Ok(table)
+}
+
+/// The newest slot in the SlotHashes sysvar: the lookup-table program accepts only a slot
+/// it has a hash of (a skipped slot never has one, so "the slot before now" can fail).
+pub fn recent_slot(t: &dyn Transport) -> Result<u64> {
+    const SLOT_HASHES: Pubkey = anchor_lang::pubkey!("SysvarS1otHashes111111111111111111111111111");
+    let data = t
+        .get_account(&SLOT_HASHES)?
+        .context("the cluster has no SlotHashes sysvar")?
+        .data;
+    // bincode Vec<(u64 slot, [u8; 32] hash)>, newest first
+    let count = data
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+    let newest = data
+        .get(8..16)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+    match (count, newest) {
+        (Some(n), Some(slot)) if n > 0 => Ok(slot),
+        _ => anyhow::bail!("the SlotHashes sysvar holds no slot yet"),
+    }
 }
 
 /// What a table holds, as a message compiles against it.

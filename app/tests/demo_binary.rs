@@ -91,5 +91,6 @@ fn registry_bench_prints_its_figures_and_refuses_a_tree_too_small() {
         "{err}"
     );
     let out = run(&["--depth", "10", "--canopy", "10", "--nodes", "1"]);
+    assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be below the depth"));
 }

@@ -152,9 +152,17 @@ fn every_bad_receipt_is_named_and_not_stored() {
         lower.device = d0_key;
         assert_eq!(reasons(&peer(lower)), [(None, R::BadSignature)]);
         assert_eq!(held(d0, e, 2), Some(15));
+        // one held receipt does not excuse the rest of the batch: a held one beside a new
+        // one is verified and the new one stored
+        let out = peer(batch(&net, d0, e, &[(2, 15), (8, 8)]));
+        assert_eq!((out.accepted, held(d0, e, 8)), (1, Some(8)));
+        let mut half_forged = batch(&net, d1, e, &[(2, 15), (9, 9)]);
+        half_forged.device = d0_key;
+        assert_eq!(reasons(&peer(half_forged)), [(None, R::BadSignature)]);
+        assert_eq!(held(d0, e, 9), None);
         // what a pull compares against: every stored receipt of the devices asked for
         let h = o.store.held(e, &[d0_key]).unwrap();
-        assert_eq!(h.len(), 5, "{}", backend.name);
+        assert_eq!(h.len(), 6, "{}", backend.name);
         assert_eq!(
             (h.get(&(d0_key, 2)), h.get(&(d0_key, 5))),
             (Some(&15), Some(&1_000))

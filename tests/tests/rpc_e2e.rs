@@ -697,8 +697,12 @@ fn lookup_table_and_v0_transaction_over_rpc() {
         t.latest_blockhash().unwrap(),
     )
     .unwrap();
-    let out = t.send_versioned(&tx).unwrap();
-    assert_eq!(out.signature, tx.signatures[0]);
+    let state = depin::lookup::fetch(&t, &table).unwrap();
+    assert_eq!(
+        (state.addresses, state.authority),
+        (vec![to], Some(mint.pubkey()))
+    );
+    t.send_versioned(&tx).unwrap();
     assert_eq!(
         t.get_account(&to).unwrap().map(|a| a.lamports),
         Some(7_000_000)

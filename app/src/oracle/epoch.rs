@@ -43,7 +43,9 @@ pub struct EpochResult {
     /// `submitted`, `approved` or `already` (this oracle's approval was on chain).
     pub action: String,
     pub signature: Option<String>,
-    /// Batches taken from peers (new or lowered receipts).
+    /// Receipts taken from peers (new or lowered). When several oracles pull at once (the
+    /// demo's), which of them finds a lowered figure first depends on timing; the root
+    /// does not.
     pub pulled_receipts: u64,
 }
 

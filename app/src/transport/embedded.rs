@@ -353,18 +353,20 @@ impl Transport for EmbeddedNetwork {
         {
             return Ok(a.clone());
         }
-        let a = {
-            let ctx = self.ctx();
-            self.rt
-                .block_on(ctx.banks_client.get_account(*address))
-                .map_err(|e| TransportError::io(format!("reading account {address}"), e))?
-        };
+        // read and cache under the runtime's lock: a transaction cannot land between the
+        // two and leave the cache with what it changed
+        let ctx = self.ctx();
+        let a = self
+            .rt
+            .block_on(ctx.banks_client.get_account(*address))
+            .map_err(|e| TransportError::io(format!("reading account {address}"), e))?;
         if a.as_ref().is_none_or(|a| a.owner != SYSVAR_OWNER) {
             self.cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(*address, a.clone());
         }
+        drop(ctx);
         Ok(a)
     }
 

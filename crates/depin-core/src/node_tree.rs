@@ -556,8 +556,20 @@ mod tests {
     fn long_proofs_do_not_overflow_the_index_shift() {
         let p = [[7u8; 32]; 40];
         let r = root_from_path::<Soft>(&[1; 32], u32::MAX, &p);
-        assert_ne!(r, [0; 32]);
-        assert!(!verify_path::<Soft>(&r, &[1; 32], u32::MAX, &p, 40));
+        // the index's 32 bits put the node on the right, every level above on the left
+        let mut want = [1u8; 32];
+        for (level, sibling) in p.iter().enumerate() {
+            want = if level < 32 {
+                <Soft as TreeHasher>::hashv(&[sibling, &want])
+            } else {
+                <Soft as TreeHasher>::hashv(&[&want, sibling])
+            };
+        }
+        assert_eq!(r, want);
+        assert!(
+            !verify_path::<Soft>(&r, &[1; 32], u32::MAX, &p, 40),
+            "deeper than MAX_DEPTH"
+        );
     }
 
     #[test]
@@ -650,6 +662,16 @@ mod tests {
                 prop_assert_eq!(t.root(), naive_root(&t));
             }
             prop_assert_eq!(walk(&t), present.iter().copied().collect::<Vec<_>>());
+            // the rule itself: only the key's low leaf accepts an absent key, no leaf a
+            // present or reserved one
+            let keys: Vec<[u8; 32]> = probes.iter().copied().chain(present.iter().copied()).chain([NO_DEVICE]).collect();
+            for k in &keys {
+                let low = t.low_leaf(k);
+                for i in 0..t.len() as u32 {
+                    let ok = insert(t.leaf(i).unwrap(), k, t.len() as u32, [0; 32]).is_ok();
+                    prop_assert_eq!(ok, low == Some(i), "key {:?} at leaf {}", k, i);
+                }
+            }
             let root = t.root();
             for p in probes {
                 if p == NO_DEVICE || present.contains(&p) {
