@@ -34,6 +34,12 @@ pub fn create(
     );
     let recent = recent_slot(t)?;
     let (create, table) = alt::create_lookup_table(authority.pubkey(), payer.pubkey(), recent);
+    let reg = crate::registry::Registry::new(t);
+    let signers: Vec<&Keypair> = if authority.pubkey() == payer.pubkey() {
+        vec![]
+    } else {
+        vec![authority]
+    };
     let mut first = true;
     for chunk in addresses.chunks(EXTEND_CHUNK) {
         let extend = alt::extend_lookup_table(
@@ -48,12 +54,6 @@ pub fn create(
             vec![extend]
         };
         first = false;
-        let reg = crate::registry::Registry::new(t);
-        let signers: Vec<&Keypair> = if authority.pubkey() == payer.pubkey() {
-            vec![]
-        } else {
-            vec![authority]
-        };
         reg.send(&ixs, payer, &signers)
             .with_context(|| format!("creating lookup table {table}"))?;
     }

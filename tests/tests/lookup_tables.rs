@@ -127,18 +127,22 @@ fn bad_tables_are_refused_by_name_and_cost_nothing() {
         vec![other],
     );
     w.send(&[create, extend], &w.operator, &[]).unwrap();
-    let early = lookup::transaction(
-        &payer,
-        &[],
-        &[depin::ix::transfer_lamports(
-            &payer.pubkey(),
-            &other,
-            5_000_000,
-        )],
-        &[lookup::table(&w.net, &fresh).unwrap()],
-        blockhash,
-    )
-    .unwrap();
+    // pays `other`, found through the fresh table
+    let pay_other = |blockhash| {
+        lookup::transaction(
+            &payer,
+            &[],
+            &[depin::ix::transfer_lamports(
+                &payer.pubkey(),
+                &other,
+                5_000_000,
+            )],
+            &[lookup::table(&w.net, &fresh).unwrap()],
+            blockhash,
+        )
+        .unwrap()
+    };
+    let early = pay_other(blockhash);
     assert_eq!(
         refused(w.net.send_versioned(&early)),
         TransactionError::InvalidAddressLookupTableIndex
@@ -153,18 +157,7 @@ fn bad_tables_are_refused_by_name_and_cost_nothing() {
     // once the slot has passed the same addresses work
     let extended = lookup::fetch(&w.net, &fresh).unwrap().last_extended_slot;
     w.net.wait_past_slot(extended).unwrap();
-    let later = lookup::transaction(
-        &payer,
-        &[],
-        &[depin::ix::transfer_lamports(
-            &payer.pubkey(),
-            &other,
-            5_000_000,
-        )],
-        &[lookup::table(&w.net, &fresh).unwrap()],
-        w.net.latest_blockhash().unwrap(),
-    )
-    .unwrap();
+    let later = pay_other(w.net.latest_blockhash().unwrap());
     w.net.send_versioned(&later).unwrap();
     assert_eq!(w.account(&other).map(|a| a.lamports), Some(5_000_000));
 

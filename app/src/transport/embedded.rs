@@ -293,13 +293,22 @@ impl EmbeddedNetwork {
         Ok(keys)
     }
 
+    /// The Clock sysvar as the runtime has it now.
+    fn clock(&self) -> TransportResult<anchor_lang::prelude::Clock> {
+        let ctx = self.ctx();
+        self.rt
+            .block_on(ctx.banks_client.get_sysvar())
+            .map_err(|e| TransportError::io("reading the clock", e))
+    }
+
     /// Runs one transaction; `keys` are every address it may change.
-    fn process(
-        &self,
-        tx: VersionedTransaction,
-        keys: Vec<Pubkey>,
-        budgeted: bool,
-    ) -> TransportResult<TxOutcome> {
+    fn process(&self, tx: VersionedTransaction, keys: Vec<Pubkey>) -> TransportResult<TxOutcome> {
+        // transactions with a compute budget (a user's option) would skew the size column
+        let statics = tx.message.static_account_keys();
+        let budgeted = tx.message.instructions().iter().any(|i| {
+            statics.get(usize::from(i.program_id_index))
+                == Some(&solana_compute_budget_interface::ID)
+        });
         self.remember(keys.iter().copied());
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let bytes = bincode::serialized_size(&tx).unwrap_or(0);
@@ -324,7 +333,6 @@ impl EmbeddedNetwork {
             None => (vec![], None),
         };
         let logs = self.restore_logs(logs);
-        // transactions with a compute budget (a user's option) would skew the size column
         if r.result.is_ok() && matches!(self.mode, RuntimeMode::Sbf(_)) && !budgeted {
             let programs: Vec<(String, &str)> = PROGRAMS
                 .iter()
@@ -378,34 +386,17 @@ impl Transport for EmbeddedNetwork {
     }
 
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
-        let budgeted = tx.message.instructions.iter().any(|i| {
-            tx.message.account_keys.get(usize::from(i.program_id_index))
-                == Some(&solana_compute_budget_interface::ID)
-        });
-        self.process(
-            VersionedTransaction::from(tx.clone()),
-            tx.message.account_keys.clone(),
-            budgeted,
-        )
+        // a legacy message is a versioned one without lookup tables, byte for byte
+        self.send_versioned(&VersionedTransaction::from(tx.clone()))
     }
 
     fn send_versioned(&self, tx: &VersionedTransaction) -> TransportResult<TxOutcome> {
         let keys = self.loaded_keys(tx)?;
-        let statics = tx.message.static_account_keys();
-        let budgeted = tx.message.instructions().iter().any(|i| {
-            statics.get(usize::from(i.program_id_index))
-                == Some(&solana_compute_budget_interface::ID)
-        });
-        self.process(tx.clone(), keys, budgeted)
+        self.process(tx.clone(), keys)
     }
 
     fn slot(&self) -> TransportResult<u64> {
-        let ctx = self.ctx();
-        let clock: anchor_lang::prelude::Clock = self
-            .rt
-            .block_on(ctx.banks_client.get_sysvar())
-            .map_err(|e| TransportError::io("reading the clock", e))?;
-        Ok(clock.slot)
+        Ok(self.clock()?.slot)
     }
 
     /// The embedded cluster makes slots only when asked: it moves straight past `slot`.
@@ -452,12 +443,7 @@ impl Transport for EmbeddedNetwork {
     }
 
     fn unix_time(&self) -> TransportResult<i64> {
-        let ctx = self.ctx();
-        let clock: anchor_lang::prelude::Clock = self
-            .rt
-            .block_on(ctx.banks_client.get_sysvar())
-            .map_err(|e| TransportError::io("reading the clock", e))?;
-        Ok(clock.unix_timestamp)
+        Ok(self.clock()?.unix_timestamp)
     }
 
     fn describe(&self) -> String {
