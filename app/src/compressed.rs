@@ -1,19 +1,201 @@
-//! The compressed registry off chain (issue 13): the tree's keccak, the size and rent of its
-//! account, and `depin bench registry`, which times the client's and indexer's tree at
-//! scale. The program side is not built yet (docs/compressed-registry.md).
+//! The compressed registry off chain (issue 13): creating a network's tree account,
+//! building compressed registrations from the client's copy of the tree, reading the
+//! program's leaf events back into it, the size and rent of tree accounts, and `depin bench
+//! registry`, which times the client's and indexer's tree at scale.
+use crate::ix::{self, CreditsAccounts};
+use crate::registry::Registration;
+use crate::transport::TxOutcome;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{AnchorDeserialize, Discriminator};
 use anyhow::{ensure, Context, Result};
 use depin_core::node_tree::{self, IndexedTree, TreeHasher};
+use node_registry::events::{CompressedNodeWritten, CompressedTreeCreated};
+use node_registry::state::TreeLeaf;
+use node_registry::{CreateCompressedTreeArgs, RegisterCompressedNodeArgs};
 use serde::Serialize;
+use solana_instruction::Instruction;
 use std::time::Instant;
 
-/// keccak-256 as the runtime computes it: the hash of `spl-concurrent-merkle-tree`'s inner
-/// nodes, so roots and proofs built here are those of the tree account.
-pub struct Keccak;
+/// keccak-256 as the runtime computes it: the program's tree hash (that of
+/// `spl-concurrent-merkle-tree`), so roots and proofs built here are the tree account's.
+pub use node_registry::tree::Keccak;
 
-impl TreeHasher for Keccak {
-    fn hashv(parts: &[&[u8]]) -> [u8; 32] {
-        solana_keccak_hasher::hashv(parts).to_bytes()
+/// The client's copy of a compressed network's tree: its account, shape and every leaf.
+pub struct ClientTree {
+    pub address: Pubkey,
+    pub shape: TreeShape,
+    pub tree: IndexedTree<Keccak>,
+}
+
+impl ClientTree {
+    /// A tree holding only the sentinel, as `create_compressed_tree` leaves it.
+    pub fn new(address: Pubkey, shape: TreeShape) -> Result<Self> {
+        let tree = IndexedTree::new(shape.depth as usize)
+            .map_err(|e| anyhow::anyhow!("a tree of depth {}: {e:?}", shape.depth))?;
+        Ok(ClientTree {
+            address,
+            shape,
+            tree,
+        })
     }
+
+    /// The proof part of a registration of `device`: the root now, the device's low leaf
+    /// and its siblings below the canopy.
+    pub fn insertion(&self, device: &Pubkey) -> Result<Insertion> {
+        let key = device.to_bytes();
+        ensure!(
+            self.tree.find(&key).is_none(),
+            "device {device} is already in the tree"
+        );
+        let low_index = self
+            .tree
+            .low_leaf(&key)
+            .context("device key zero is reserved")?;
+        let low = self
+            .tree
+            .leaf(low_index)
+            .context("the low leaf is missing")?;
+        let mut proof = self
+            .tree
+            .proof(low_index)
+            .context("no proof of the low leaf")?;
+        proof.truncate(self.shape.proof_levels());
+        Ok(Insertion {
+            root: self.tree.root(),
+            low_index,
+            low_leaf: TreeLeaf::from_leaf(low),
+            proof,
+        })
+    }
+
+    /// Applies a registration the program reported.
+    pub fn apply(&mut self, written: &CompressedNodeWritten) -> Result<()> {
+        ensure!(
+            written.tree == self.address,
+            "an event of tree {} applied to {}",
+            written.tree,
+            self.address
+        );
+        for (index, leaf) in [
+            (written.low_index, &written.low_leaf),
+            (written.index, &written.leaf),
+        ] {
+            self.tree
+                .put(index, leaf.to_leaf())
+                .map_err(|e| anyhow::anyhow!("writing leaf {index}: {e:?}"))?;
+        }
+        ensure!(
+            self.tree.root() == written.root,
+            "the tree's root after leaf {} differs from the program's",
+            written.index
+        );
+        Ok(())
+    }
+}
+
+/// What a registration proves about the tree: see `RegisterCompressedNodeArgs`.
+#[derive(Debug, Clone)]
+pub struct Insertion {
+    pub root: [u8; 32],
+    pub low_index: u32,
+    pub low_leaf: TreeLeaf,
+    pub proof: Vec<[u8; 32]>,
+}
+
+/// The instructions that create and initialise `tree` as `network`'s compressed tree: a
+/// top-level `create_account` (the tree's key signs) and `create_compressed_tree`.
+pub fn create_tree_instructions(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    shape: TreeShape,
+) -> Result<Vec<Instruction>> {
+    let bytes = node_registry::tree::account_len(shape.depth, shape.buffer, shape.canopy)
+        .with_context(|| format!("node_registry has no tree of shape {shape:?}"))?;
+    let create = solana_system_interface::instruction::create_account(
+        payer,
+        tree,
+        rent_exempt_lamports(bytes as u64),
+        bytes as u64,
+        &node_registry::ID,
+    );
+    let init = ix::create_compressed_tree(
+        authority,
+        network,
+        tree,
+        CreateCompressedTreeArgs {
+            max_depth: shape.depth,
+            max_buffer: shape.buffer,
+            canopy_depth: shape.canopy,
+        },
+    );
+    Ok(vec![create, init])
+}
+
+/// The three instructions of a compressed registration (maker attestation, device consent,
+/// `register_compressed_node`); send them as a v0 transaction with a lookup table.
+pub fn register_instructions(
+    owner: &Pubkey,
+    r: &Registration,
+    tree: &Pubkey,
+    credits: CreditsAccounts,
+    max_fee_credits: u64,
+    insertion: Insertion,
+) -> Result<Vec<Instruction>> {
+    ensure!(
+        r.maker_attestation.verify(),
+        "maker attestation signature does not verify"
+    );
+    ensure!(
+        r.device_consent.verify(),
+        "device consent signature does not verify"
+    );
+    let args = RegisterCompressedNodeArgs {
+        nonce: r.nonce,
+        capacity: r.capacity,
+        max_fee_credits: r.max_fee_credits.unwrap_or(max_fee_credits),
+        root: insertion.root,
+        low_index: insertion.low_index,
+        low_leaf: insertion.low_leaf,
+        proof: insertion.proof,
+    };
+    Ok(vec![
+        r.maker_attestation.to_instruction(),
+        r.device_consent.to_instruction(),
+        ix::register_compressed_node(owner, &r.network, &r.maker, tree, credits, args),
+    ])
+}
+
+fn decode<E: AnchorDeserialize + Discriminator>(outcome: &TxOutcome) -> Result<Vec<E>> {
+    outcome
+        .cpi_events
+        .iter()
+        .filter_map(|d| d.strip_prefix(E::DISCRIMINATOR))
+        .map(|mut body| E::deserialize(&mut body).context("decoding an event"))
+        .collect()
+}
+
+/// The registrations a transaction reported, in order.
+pub fn written_events(outcome: &TxOutcome) -> Result<Vec<CompressedNodeWritten>> {
+    decode(outcome)
+}
+
+/// Tree creations a transaction logged (`Program data:`; the one-off creation is a logged
+/// event, registrations are CPI events).
+pub fn tree_created_events(outcome: &TxOutcome) -> Result<Vec<CompressedTreeCreated>> {
+    use base64::Engine;
+    outcome
+        .logs
+        .iter()
+        .filter_map(|l| l.strip_prefix("Program data: "))
+        .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .filter_map(|d| {
+            d.strip_prefix(CompressedTreeCreated::DISCRIMINATOR)
+                .map(<[u8]>::to_vec)
+        })
+        .map(|body| CompressedTreeCreated::deserialize(&mut &body[..]).context("decoding an event"))
+        .collect()
 }
 
 /// The shape of a tree account: depth, changelog buffer, canopy.
@@ -56,7 +238,12 @@ impl TreeShape {
 
     /// Proof bytes a transaction carries: the levels the canopy does not hold.
     pub fn proof_bytes(&self) -> u64 {
-        u64::from(self.depth.saturating_sub(self.canopy)) * 32
+        self.proof_levels() as u64 * 32
+    }
+
+    /// Siblings a transaction carries: the levels the canopy does not hold.
+    pub fn proof_levels(&self) -> usize {
+        self.depth.saturating_sub(self.canopy) as usize
     }
 }
 

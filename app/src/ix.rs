@@ -4,8 +4,9 @@ use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use node_registry::{
-    accounts as acc, instruction as data, AddMakerArgs, CreateNetworkArgs, NodeStatus,
-    RegisterNodeArgs, UpdateMakerArgs, UpdateNetworkArgs,
+    accounts as acc, instruction as data, AddMakerArgs, CreateCompressedTreeArgs,
+    CreateNetworkArgs, NodeStatus, RegisterCompressedNodeArgs, RegisterNodeArgs, UpdateMakerArgs,
+    UpdateNetworkArgs,
 };
 use solana_instruction::Instruction;
 
@@ -172,6 +173,60 @@ pub fn register_node(
             system_program: SYSTEM_PROGRAM,
         },
         data::RegisterNode { args },
+    )
+}
+
+/// node_registry's event-CPI authority (Anchor's `[b"__event_authority"]` PDA).
+pub fn event_authority() -> Pubkey {
+    *event_authority_ref()
+}
+
+pub(crate) fn event_authority_ref() -> &'static Pubkey {
+    static AUTHORITY: std::sync::OnceLock<Pubkey> = std::sync::OnceLock::new();
+    AUTHORITY
+        .get_or_init(|| Pubkey::find_program_address(&[b"__event_authority"], &node_registry::ID).0)
+}
+
+/// Initialises `tree` (created at top level just before, see [`crate::compressed`]) as
+/// `network`'s compressed tree.
+pub fn create_compressed_tree(
+    authority: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    args: CreateCompressedTreeArgs,
+) -> Instruction {
+    build(
+        acc::CreateCompressedTree {
+            authority: *authority,
+            network: *network,
+            tree: *tree,
+        },
+        data::CreateCompressedTree { args },
+    )
+}
+
+pub fn register_compressed_node(
+    owner: &Pubkey,
+    network: &Pubkey,
+    maker: &Pubkey,
+    tree: &Pubkey,
+    credits: CreditsAccounts,
+    args: RegisterCompressedNodeArgs,
+) -> Instruction {
+    build(
+        acc::RegisterCompressedNode {
+            owner: *owner,
+            network: *network,
+            maker: *maker,
+            tree: *tree,
+            credits_mint: credits.credits_mint,
+            owner_credits: credits.owner_credits,
+            instructions: INSTRUCTIONS_SYSVAR,
+            token_program: credits.token_program,
+            event_authority: event_authority(),
+            program: node_registry::ID,
+        },
+        data::RegisterCompressedNode { args },
     )
 }
 

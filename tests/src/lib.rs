@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 pub use anchor_lang::error::ErrorCode as AnchorError;
 
+pub mod compressed;
 pub mod cu_report;
 pub mod oracle;
 pub mod rewards;
@@ -46,7 +47,7 @@ pub const FEE_SETTLEMENT_INSTRUCTIONS: [&str; 9] = [
 ];
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
-pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [
+pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 17] = [
     "create_network",
     "update_network",
     "propose_authority",
@@ -62,6 +63,8 @@ pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 15] = [
     "cancel_transfer",
     "set_node_status",
     "decommission_node",
+    "create_compressed_tree",
+    "register_compressed_node",
 ];
 
 /// Every proof_verifier instruction.
@@ -149,6 +152,18 @@ impl World {
         credits_program: Pubkey,
         setup: impl FnOnce(&mut solana_program_test::ProgramTest),
     ) -> Self {
+        Self::build_full(name, credits_program, setup, |_| {})
+    }
+
+    /// Same, running `before_makers` once the network exists and before its two makers are
+    /// approved (where a network chooses compressed mode).
+    #[allow(deprecated)] // program-test's types, as the embedded transport uses them
+    pub fn build_full(
+        name: &str,
+        credits_program: Pubkey,
+        setup: impl FnOnce(&mut solana_program_test::ProgramTest),
+        before_makers: impl FnOnce(&World),
+    ) -> Self {
         let net = EmbeddedNetwork::start_with(RuntimeMode::from_env(), setup)
             .expect("start the embedded runtime");
         let operator = net.payer();
@@ -187,6 +202,7 @@ impl World {
             net,
         };
         w.network = w.create_network(name).expect("create network");
+        before_makers(&w);
         for _ in 0..2 {
             let m = w.add_maker(None).expect("add maker");
             w.makers.push(m);

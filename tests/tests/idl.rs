@@ -43,7 +43,7 @@ fn idl_lists_every_instruction() {
             "TransferOffer"
         ]
     );
-    assert_eq!(names(&idl, "events").len(), 15);
+    assert_eq!(names(&idl, "events").len(), 17);
 }
 
 #[test]
@@ -55,6 +55,61 @@ fn idl_lists_every_error() {
         assert_eq!(e["name"].as_str().unwrap(), ours.name());
         assert_eq!(e["code"].as_u64().unwrap(), u64::from(u32::from(*ours)));
     }
+}
+
+#[test]
+fn register_compressed_node_names_its_tree_and_the_event_cpi_accounts() {
+    let idl = idl();
+    let ix = idl["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "register_compressed_node")
+        .unwrap();
+    let accounts: Vec<&str> = ix["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            "owner",
+            "network",
+            "maker",
+            "tree",
+            "credits_mint",
+            "owner_credits",
+            "instructions",
+            "token_program",
+            "event_authority",
+            "program"
+        ]
+    );
+    let args: Vec<&str> = idl["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "RegisterCompressedNodeArgs")
+        .unwrap()["type"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "nonce",
+            "capacity",
+            "max_fee_credits",
+            "root",
+            "low_index",
+            "low_leaf",
+            "proof"
+        ]
+    );
 }
 
 #[test]

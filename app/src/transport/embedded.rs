@@ -312,11 +312,28 @@ impl EmbeddedNetwork {
         self.remember(keys.iter().copied());
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let bytes = bincode::serialized_size(&tx).unwrap_or(0);
-        let r = {
+        // Banks reports inner instructions only from a simulation: run one first, under the
+        // same lock, so it sees the state the transaction then lands on.
+        let wants_events = keys.contains(crate::ix::event_authority_ref());
+        let (r, cpi_events) = {
             let ctx = self.ctx();
-            self.rt
+            let events = if wants_events {
+                let sim = self
+                    .rt
+                    .block_on(ctx.banks_client.simulate_transaction(tx.clone()))
+                    .map_err(|e| TransportError::io("simulating a transaction", e))?;
+                sim.simulation_details
+                    .and_then(|d| d.inner_instructions)
+                    .map(|inner| cpi_event_data(&inner))
+                    .unwrap_or_default()
+            } else {
+                vec![]
+            };
+            let r = self
+                .rt
                 .block_on(ctx.banks_client.process_transaction_with_metadata(tx))
-                .map_err(|e| TransportError::io("processing a transaction", e))?
+                .map_err(|e| TransportError::io("processing a transaction", e))?;
+            (r, events)
         };
         // and again now that it ran, in case another thread read one of them meanwhile
         self.remember(keys.iter().copied());
@@ -345,10 +362,25 @@ impl EmbeddedNetwork {
                 signature,
                 logs,
                 compute_units,
+                cpi_events,
             }),
             Err(e) => Err(TransportError::Transaction(TxFailure::new(e, logs))),
         }
     }
+}
+
+/// The data of Anchor event CPIs among a transaction's inner instructions, tag removed.
+fn cpi_event_data(inner: &[solana_message::inner_instruction::InnerInstructions]) -> Vec<Vec<u8>> {
+    inner
+        .iter()
+        .flatten()
+        .filter_map(|i| {
+            i.instruction
+                .data
+                .strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE)
+                .map(<[u8]>::to_vec)
+        })
+        .collect()
 }
 
 impl Transport for EmbeddedNetwork {

@@ -37,6 +37,10 @@ pub struct TxOutcome {
     pub logs: Vec<String>,
     /// Compute units, when the transport can tell (embedded: always; RPC: from simulation).
     pub compute_units: Option<u64>,
+    /// Anchor CPI events our programs emitted (the event's discriminator and Borsh bytes,
+    /// the event-CPI tag removed), in order. The embedded transport records them for
+    /// transactions that name node_registry's event authority; RPC leaves it empty.
+    pub cpi_events: Vec<Vec<u8>>,
 }
 
 /// Errors of the transport itself, or a transaction the cluster refused.

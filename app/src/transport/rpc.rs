@@ -213,6 +213,7 @@ impl RpcTransport {
                         signature,
                         logs: vec![],
                         compute_units: None,
+                        cpi_events: vec![],
                     })
                 }
                 Ok(Some(Err(e))) => {
@@ -245,6 +246,7 @@ impl RpcTransport {
                                 signature,
                                 logs: vec![],
                                 compute_units: None,
+                                cpi_events: vec![],
                             }),
                             Err(e) => Err(TransportError::Transaction(TxFailure::new(e, vec![]))),
                         };

@@ -186,6 +186,90 @@ pub fn empty_root<H: TreeHasher>(depth: usize) -> Hash {
     node
 }
 
+/// Nodes a canopy of `canopy_depth` levels holds: 2 + 4 + … + 2^canopy_depth.
+///
+/// The canopy keeps the top levels of the tree (below the root) in the tree account, so a
+/// transaction carries only the lower `depth - canopy_depth` siblings of a proof. It is
+/// stored level by level from the top: the 2 children of the root, then their 4, and so on.
+pub const fn canopy_len(canopy_depth: usize) -> usize {
+    (1usize << (canopy_depth + 1)) - 2
+}
+
+/// Where the canopy keeps the node at `height` (0 = leaves) and `position` along its level.
+fn canopy_slot(depth: usize, canopy_depth: usize, height: usize, position: u64) -> Option<usize> {
+    let from_top = depth.checked_sub(height)?;
+    if from_top == 0 || from_top > canopy_depth {
+        return None;
+    }
+    let position = usize::try_from(position).ok()?;
+    ((1usize << from_top) - 2).checked_add(position)
+}
+
+fn canopy_shape_ok(canopy: &[Hash], depth: usize, canopy_depth: usize) -> bool {
+    depth <= MAX_DEPTH && canopy_depth < depth && canopy.len() == canopy_len(canopy_depth)
+}
+
+/// Copies into `canopy` the nodes it holds of a changed leaf's path: `path[h]` is the node
+/// at height `h` above leaf `index` (`path[0]` the leaf), as the tree's changelog records
+/// it. False if the shape is bad.
+pub fn update_canopy(
+    canopy: &mut [Hash],
+    depth: usize,
+    canopy_depth: usize,
+    index: u32,
+    path: &[Hash],
+) -> bool {
+    if !canopy_shape_ok(canopy, depth, canopy_depth) || path.len() != depth {
+        return false;
+    }
+    for (height, node) in path.iter().enumerate().skip(depth - canopy_depth) {
+        match canopy_slot(depth, canopy_depth, height, u64::from(index) >> height) {
+            Some(slot) if slot < canopy.len() => canopy[slot] = *node,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Fills the top `canopy_depth` siblings of leaf `index`'s proof (`proof[depth -
+/// canopy_depth..]`) from the canopy; the caller supplies the lower ones. A canopy starts
+/// zeroed: a zero node was never written, so it is the empty subtree of its height,
+/// `empty_nodes[height]`. False if the shape is bad.
+pub fn proof_from_canopy(
+    canopy: &[Hash],
+    depth: usize,
+    canopy_depth: usize,
+    index: u32,
+    proof: &mut [Hash],
+    empty_nodes: &[Hash],
+) -> bool {
+    if !canopy_shape_ok(canopy, depth, canopy_depth)
+        || proof.len() != depth
+        || empty_nodes.len() < depth
+    {
+        return false;
+    }
+    for (height, sibling) in proof.iter_mut().enumerate().skip(depth - canopy_depth) {
+        match canopy_slot(
+            depth,
+            canopy_depth,
+            height,
+            (u64::from(index) >> height) ^ 1,
+        ) {
+            Some(slot) if slot < canopy.len() => {
+                let node = canopy[slot];
+                *sibling = if node == EMPTY_LEAF {
+                    empty_nodes[height]
+                } else {
+                    node
+                };
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 #[cfg(feature = "std")]
 pub use tree::{IndexedTree, Insertion, Replacement};
 
@@ -303,6 +387,32 @@ mod tree {
                     .next_back()
                     .map_or(0, |(_, i)| *i),
             )
+        }
+
+        /// The nodes on leaf `index`'s path from the leaf up (`depth` of them, the root
+        /// excluded): what the on-chain tree records in its changelog for a write there.
+        pub fn path(&self, index: u32) -> Option<Vec<Hash>> {
+            if u64::from(index) >= self.capacity() {
+                return None;
+            }
+            Some(
+                (0..self.depth)
+                    .map(|level| self.node(level, (index as usize) >> level))
+                    .collect(),
+            )
+        }
+
+        /// The canopy of `canopy_depth` levels a tree account of this tree holds.
+        pub fn canopy(&self, canopy_depth: usize) -> Option<Vec<Hash>> {
+            if canopy_depth >= self.depth {
+                return None;
+            }
+            let mut out = Vec::with_capacity(canopy_len(canopy_depth));
+            for from_top in 1..=canopy_depth {
+                let level = self.depth - from_top;
+                out.extend((0..1usize << from_top).map(|p| self.node(level, p)));
+            }
+            Some(out)
         }
 
         /// Siblings of leaf `index` from the leaf up (`depth` of them).
@@ -684,5 +794,69 @@ mod tests {
                 prop_assert!(verify_path::<Soft>(&root, &low.hash::<Soft>(), i, &t.proof(i).unwrap(), 6));
             }
         }
+    }
+
+    #[test]
+    fn the_canopy_follows_the_writes_and_completes_proofs() {
+        let (depth, c) = (6, 3);
+        let mut t = Tree::new(depth).unwrap();
+        let mut empty = vec![EMPTY_LEAF];
+        for _ in 0..depth {
+            let e = *empty.last().unwrap();
+            empty.push(<Soft as TreeHasher>::hashv(&[&e, &e]));
+        }
+        // the canopy as the tree account holds it: zero where never written
+        let written = |canopy: &[Hash]| -> Vec<Hash> {
+            let mut out = canopy.to_vec();
+            for from_top in 1..=c {
+                let start = (1usize << from_top) - 2;
+                for n in &mut out[start..start + (1 << from_top)] {
+                    if *n == EMPTY_LEAF {
+                        *n = empty[depth - from_top];
+                    }
+                }
+            }
+            out
+        };
+        let mut canopy = vec![EMPTY_LEAF; canopy_len(c)];
+        assert!(update_canopy(&mut canopy, depth, c, 0, &t.path(0).unwrap()));
+        assert_eq!(written(&canopy), t.canopy(c).unwrap());
+        for b in [40u8, 7, 200, 90, 3, 150, 120, 60, 250, 1] {
+            let ins = t.insert(&key(b), [b; 32]).unwrap();
+            for i in [ins.low_index, ins.new_index] {
+                assert!(update_canopy(&mut canopy, depth, c, i, &t.path(i).unwrap()));
+            }
+            assert_eq!(
+                written(&canopy),
+                t.canopy(c).unwrap(),
+                "after inserting {b}"
+            );
+            for i in 0..t.len() as u32 {
+                let full = t.proof(i).unwrap();
+                let mut proof = full.clone();
+                proof[depth - c..].fill([0u8; 32]);
+                assert!(proof_from_canopy(&canopy, depth, c, i, &mut proof, &empty));
+                assert_eq!(proof, full);
+            }
+        }
+        // bad shapes are refused, not indexed out of bounds
+        assert!(!update_canopy(&mut canopy, depth, c, 0, &[[0u8; 32]; 5]));
+        assert!(!proof_from_canopy(
+            &canopy,
+            depth,
+            c + 1,
+            0,
+            &mut [[0u8; 32]; 6],
+            &empty
+        ));
+        assert!(!proof_from_canopy(
+            &canopy,
+            depth,
+            c,
+            0,
+            &mut [[0u8; 32]; 6],
+            &empty[..3]
+        ));
+        assert_eq!(canopy_len(10), 2046);
     }
 }

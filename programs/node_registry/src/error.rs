@@ -107,4 +107,36 @@ registry_errors! {
     StaleTransferOffer,
     #[msg("signer is neither the proposer nor the recipient of the transfer")]
     NotTransferParty,
+    #[msg("the network keeps its nodes in a compressed tree; use the compressed instructions")]
+    NetworkIsCompressed,
+    #[msg("the network keeps plain node accounts; it has no compressed tree")]
+    NetworkNotCompressed,
+    #[msg("the registry mode is chosen before the network's first maker is approved")]
+    RegistryModeLocked,
+    #[msg("tree depth, buffer or canopy is not a supported shape")]
+    UnsupportedTreeShape,
+    #[msg("account is not an initialised tree account of this shape and size")]
+    WrongTreeAccount,
+    #[msg("tree account is not owned by node_registry")]
+    WrongTreeOwner,
+    #[msg("tree account is not the network's tree")]
+    WrongTree,
+    #[msg("tree account is already initialised")]
+    TreeAlreadyInitialized,
+    #[msg("the leaf changed since the proof's root; fetch a fresh proof")]
+    LeafContentsModified,
+    #[msg("proof does not lead to the tree's root or a recent one")]
+    InvalidTreeProof,
+    #[msg("proof must hold exactly the siblings below the tree's canopy")]
+    WrongProofLength,
+    #[msg("the tree is full")]
+    TreeFull,
+    #[msg("leaf index is past the tree's last leaf")]
+    LeafIndexOutOfBounds,
+    #[msg("the given leaf is not the one just below the device key (its low leaf)")]
+    NotTheLowLeaf,
+    #[msg("device key zero is reserved")]
+    ReservedDeviceKey,
+    #[msg("the leaf's fields do not match what the tree holds for this node")]
+    WrongNodeLeaf,
 }

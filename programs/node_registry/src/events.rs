@@ -1,5 +1,5 @@
 //! One event per state change, emitted through the program log.
-use crate::state::{Capacity, NodeStatus};
+use crate::state::{Capacity, CompressedNode, NodeStatus, TreeLeaf};
 use anchor_lang::prelude::*;
 
 /// Emits `event` as Anchor's `emit!` does ("Program data: <discriminator + Borsh>").
@@ -143,4 +143,36 @@ pub struct NodeDecommissioned {
     pub node: Pubkey,
     pub device_key: Pubkey,
     pub owner: Pubkey,
+}
+
+/// A network went compressed: its nodes are leaves of `tree` (sentinel at leaf 0).
+#[event]
+pub struct CompressedTreeCreated {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub max_depth: u32,
+    pub max_buffer: u32,
+    pub canopy_depth: u32,
+    /// The root with the sentinel in place.
+    pub root: [u8; 32],
+}
+
+/// A compressed node was registered: its leaf appended at `index` and its low leaf relinked
+/// at `low_index`. Emitted through Anchor's event CPI (an inner instruction, which logs
+/// cannot truncate), with everything an indexer needs to rebuild both leaves.
+#[event]
+pub struct CompressedNodeWritten {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub index: u32,
+    pub leaf: TreeLeaf,
+    /// The node the leaf's `data` commits to.
+    pub node: CompressedNode,
+    pub low_index: u32,
+    /// The low leaf as it is now (its link points to `index`).
+    pub low_leaf: TreeLeaf,
+    /// The tree's root and sequence number after both writes.
+    pub root: [u8; 32],
+    pub seq: u64,
+    pub fee_burned: u64,
 }

@@ -19,6 +19,7 @@ pub mod events;
 pub mod instructions;
 pub mod seeds;
 pub mod state;
+pub mod tree;
 
 pub use error::RegistryError;
 pub use instructions::*;
@@ -125,5 +126,24 @@ pub mod node_registry {
     /// Closes the node account; its rent goes back to the owner.
     pub fn decommission_node(ctx: Context<DecommissionNode>) -> Result<()> {
         DecommissionNode::handler(ctx)
+    }
+
+    /// Puts a network without makers in compressed mode: its nodes become leaves of the
+    /// tree account the client created at top level in the same transaction.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_compressed_tree(
+        ctx: Context<CreateCompressedTree>,
+        args: CreateCompressedTreeArgs,
+    ) -> Result<()> {
+        CreateCompressedTree::handler(ctx, args)
+    }
+
+    /// Registers a device of a compressed network as a leaf, with the same signatures as
+    /// `register_node` and a proof that the device is not in the tree yet.
+    pub fn register_compressed_node(
+        ctx: Context<RegisterCompressedNode>,
+        args: RegisterCompressedNodeArgs,
+    ) -> Result<()> {
+        RegisterCompressedNode::handler(ctx, args)
     }
 }

@@ -31,6 +31,9 @@ pub struct Network {
     pub bump: u8,
     #[max_len(32)]
     pub name: String,
+    /// Set by `create_compressed_tree`: the network's nodes are leaves of this tree account
+    /// (compressed mode) rather than node accounts. Chosen before the first maker, for good.
+    pub compressed_tree: Option<Pubkey>,
 }
 
 impl Network {
@@ -270,4 +273,72 @@ pub enum OperatorUpdate {
 pub enum DeviceCapUpdate {
     Unlimited,
     Limit(u64),
+}
+
+/// One leaf of a compressed network's tree, as instructions and events carry it: the device
+/// key, the link to the next larger key (the indexed tree of `depin_core::node_tree`) and
+/// the hash of the node's [`CompressedNode`] (`data`; zero for the sentinel, leaf 0).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TreeLeaf {
+    pub device_key: Pubkey,
+    pub next_device_key: Pubkey,
+    pub next_index: u32,
+    pub data: [u8; 32],
+}
+
+impl TreeLeaf {
+    pub fn to_leaf(&self) -> depin_core::node_tree::NodeLeaf {
+        depin_core::node_tree::NodeLeaf {
+            device: self.device_key.to_bytes(),
+            next_device: self.next_device_key.to_bytes(),
+            next_index: self.next_index,
+            data: self.data,
+        }
+    }
+
+    pub fn from_leaf(leaf: &depin_core::node_tree::NodeLeaf) -> Self {
+        TreeLeaf {
+            device_key: Pubkey::new_from_array(leaf.device),
+            next_device_key: Pubkey::new_from_array(leaf.next_device),
+            next_index: leaf.next_index,
+            data: leaf.data,
+        }
+    }
+}
+
+/// Domain of a compressed node's data hash.
+pub const NODE_DATA_DOMAIN: &[u8] = b"depin-kit compressed node v1";
+
+/// What the registry keeps about a node of a compressed network; its leaf commits to it by
+/// [`CompressedNode::data_hash`]. It holds what a `Node` and its `Device` record hold.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompressedNode {
+    pub owner: Pubkey,
+    /// The `Maker` account that attested the device.
+    pub maker: Pubkey,
+    pub capacity: Capacity,
+    /// H3 cell index; 0 until a location is asserted.
+    pub location: u64,
+    /// The device's standing, set by the network's status authority.
+    pub status: NodeStatus,
+    pub registered_at: i64,
+    /// The device-consent nonce of the registration.
+    pub consent_nonce: u64,
+    pub location_changes: u16,
+}
+
+impl CompressedNode {
+    /// Borsh bytes at most: two keys, the largest capacity (1 + 8), and the rest.
+    pub const MAX_LEN: usize = 32 + 32 + 9 + 8 + 1 + 8 + 8 + 2;
+
+    /// keccak(domain ‖ Borsh bytes): the `data` of the node's leaf.
+    pub fn data_hash(&self) -> Result<[u8; 32]> {
+        let mut buf = [0u8; Self::MAX_LEN];
+        let len = {
+            let mut w = &mut buf[..];
+            self.serialize(&mut w)?;
+            Self::MAX_LEN - w.len()
+        };
+        Ok(solana_keccak_hasher::hashv(&[NODE_DATA_DOMAIN, &buf[..len]]).to_bytes())
+    }
 }

@@ -68,6 +68,7 @@ impl CreateNetwork<'_> {
             paused: false,
             bump: ctx.bumps.network,
             name: args.name,
+            compressed_tree: None,
         });
         crate::events::emit(NetworkCreated {
             network: network.key(),

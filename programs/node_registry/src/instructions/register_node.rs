@@ -25,10 +25,7 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
-use depin_core::attestation::{
-    consent_nonce_is_fresh, device_consent_message, maker_attestation_message,
-};
-use depin_core::instructions_sysvar::current_index;
+use depin_core::attestation::consent_nonce_is_fresh;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RegisterNodeArgs {
@@ -91,6 +88,10 @@ pub struct RegisterNode<'info> {
 impl<'info> RegisterNode<'info> {
     pub fn validate(&self, args: &RegisterNodeArgs) -> Result<()> {
         require!(
+            self.network.compressed_tree.is_none(),
+            RegistryError::NetworkIsCompressed
+        );
+        require!(
             is_uncreated(&self.node),
             RegistryError::NodeAlreadyRegistered
         );
@@ -124,43 +125,16 @@ impl<'info> RegisterNode<'info> {
     }
 
     fn verify_signatures(&self, args: &RegisterNodeArgs) -> Result<()> {
-        let data = self.instructions.try_borrow_data()?;
-        let here = current_index(&data).ok_or(RegistryError::MissingSignatureInstruction)?;
-        let maker_at = here
-            .checked_sub(2)
-            .ok_or(RegistryError::MissingSignatureInstruction)?;
-        let network = self.network.key().to_bytes();
-        let device = args.device_key.to_bytes();
-
-        let maker_sig = signatures::signed_message_at(&data, maker_at)?;
-        require!(
-            *maker_sig.public_key == self.maker.attestation_key.to_bytes(),
-            RegistryError::WrongMakerKey
-        );
-        let mut capacity = [0u8; depin_core::attestation::MAX_CAPACITY_LEN];
-        let capacity_len = {
-            let mut w = &mut capacity[..];
-            args.capacity.serialize(&mut w)?;
-            depin_core::attestation::MAX_CAPACITY_LEN - w.len()
-        };
-        let expected = maker_attestation_message(&network, &device, &capacity[..capacity_len])
-            .ok_or(RegistryError::InvalidCapacity)?;
-        require!(
-            maker_sig.message == expected.as_bytes(),
-            RegistryError::WrongMakerMessage
-        );
-
-        let device_sig = signatures::signed_message_at(&data, maker_at + 1)?;
-        require!(
-            *device_sig.public_key == device,
-            RegistryError::WrongDeviceKey
-        );
-        let expected = device_consent_message(&network, &self.owner.key().to_bytes(), args.nonce);
-        require!(
-            device_sig.message == expected,
-            RegistryError::WrongDeviceMessage
-        );
-        Ok(())
+        signatures::verify_registration(
+            &self.instructions,
+            &self.network.key(),
+            &self.maker.attestation_key,
+            Some(&args.device_key),
+            &args.capacity,
+            &self.owner.key(),
+            args.nonce,
+        )
+        .map(|_| ())
     }
 
     /// Checks and updates the device's permanent record, creating it (and counting the
