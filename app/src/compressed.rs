@@ -9,22 +9,25 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use anyhow::{ensure, Context, Result};
 use depin_core::node_tree::{self, IndexedTree, TreeHasher};
-use node_registry::events::{CompressedNodeWritten, CompressedTreeCreated};
-use node_registry::state::TreeLeaf;
+use node_registry::events::{CompressedNodeUpdated, CompressedNodeWritten, CompressedTreeCreated};
+use node_registry::state::{CompressedNode, NodeProof, TreeLeaf};
 use node_registry::{CreateCompressedTreeArgs, RegisterCompressedNodeArgs};
 use serde::Serialize;
 use solana_instruction::Instruction;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// keccak-256 as the runtime computes it: the program's tree hash (that of
 /// `spl-concurrent-merkle-tree`), so roots and proofs built here are the tree account's.
 pub use node_registry::tree::Keccak;
 
-/// The client's copy of a compressed network's tree: its account, shape and every leaf.
+/// The client's copy of a compressed network's tree: its account, shape, every leaf and
+/// the node each leaf's data commits to.
 pub struct ClientTree {
     pub address: Pubkey,
     pub shape: TreeShape,
     pub tree: IndexedTree<Keccak>,
+    nodes: HashMap<u32, CompressedNode>,
 }
 
 impl ClientTree {
@@ -36,7 +39,73 @@ impl ClientTree {
             address,
             shape,
             tree,
+            nodes: HashMap::new(),
         })
+    }
+
+    /// The node of `device` with its leaf index, if the tree holds it.
+    pub fn node(&self, device: &Pubkey) -> Option<(u32, CompressedNode)> {
+        let index = self.tree.find(&device.to_bytes())?;
+        Some((index, *self.nodes.get(&index)?))
+    }
+
+    /// A proof of `device`'s node at the root now, for the leaf updates, `verify_node` and
+    /// claims.
+    pub fn node_proof(&self, device: &Pubkey) -> Result<NodeProof> {
+        let (index, node) = self
+            .node(device)
+            .with_context(|| format!("device {device} is not in the tree"))?;
+        let leaf = self.tree.leaf(index).context("the leaf is missing")?;
+        let mut proof = self.tree.proof(index).context("no proof of the leaf")?;
+        proof.truncate(self.shape.proof_levels());
+        Ok(NodeProof {
+            root: self.tree.root(),
+            index,
+            device_key: *device,
+            next_device_key: Pubkey::new_from_array(leaf.next_device),
+            next_index: leaf.next_index,
+            node,
+            proof,
+        })
+    }
+
+    /// Applies a leaf update the program reported.
+    pub fn apply_update(&mut self, updated: &CompressedNodeUpdated) -> Result<()> {
+        ensure!(
+            updated.tree == self.address,
+            "an event of tree {} applied to {}",
+            updated.tree,
+            self.address
+        );
+        ensure!(
+            updated.leaf.data == updated.node.data_hash()?,
+            "the event's node does not hash to its leaf"
+        );
+        self.tree
+            .put(updated.index, updated.leaf.to_leaf())
+            .map_err(|e| anyhow::anyhow!("writing leaf {}: {e:?}", updated.index))?;
+        self.nodes.insert(updated.index, updated.node);
+        ensure!(
+            self.tree.root() == updated.root,
+            "the tree's root after leaf {} differs from the program's",
+            updated.index
+        );
+        Ok(())
+    }
+
+    /// Applies every registration and update a transaction reported, in order.
+    pub fn apply_outcome(&mut self, outcome: &TxOutcome) -> Result<usize> {
+        let mut n = 0;
+        for data in &outcome.cpi_events {
+            if let Some(mut body) = data.strip_prefix(CompressedNodeWritten::DISCRIMINATOR) {
+                self.apply(&CompressedNodeWritten::deserialize(&mut body)?)?;
+                n += 1;
+            } else if let Some(mut body) = data.strip_prefix(CompressedNodeUpdated::DISCRIMINATOR) {
+                self.apply_update(&CompressedNodeUpdated::deserialize(&mut body)?)?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The proof part of a registration of `device`: the root now, the device's low leaf
@@ -84,6 +153,11 @@ impl ClientTree {
                 .put(index, leaf.to_leaf())
                 .map_err(|e| anyhow::anyhow!("writing leaf {index}: {e:?}"))?;
         }
+        ensure!(
+            written.leaf.data == written.node.data_hash()?,
+            "the event's node does not hash to its leaf"
+        );
+        self.nodes.insert(written.index, written.node);
         ensure!(
             self.tree.root() == written.root,
             "the tree's root after leaf {} differs from the program's",
@@ -178,6 +252,11 @@ fn decode<E: AnchorDeserialize + Discriminator>(outcome: &TxOutcome) -> Result<V
 
 /// The registrations a transaction reported, in order.
 pub fn written_events(outcome: &TxOutcome) -> Result<Vec<CompressedNodeWritten>> {
+    decode(outcome)
+}
+
+/// The leaf updates a transaction reported, in order.
+pub fn updated_events(outcome: &TxOutcome) -> Result<Vec<CompressedNodeUpdated>> {
     decode(outcome)
 }
 

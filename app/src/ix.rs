@@ -3,6 +3,7 @@
 use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
+use node_registry::state::NodeProof;
 use node_registry::{
     accounts as acc, instruction as data, AddMakerArgs, CreateCompressedTreeArgs,
     CreateNetworkArgs, NodeStatus, RegisterCompressedNodeArgs, RegisterNodeArgs, UpdateMakerArgs,
@@ -227,6 +228,101 @@ pub fn register_compressed_node(
             program: node_registry::ID,
         },
         data::RegisterCompressedNode { args },
+    )
+}
+
+pub fn set_compressed_node_status(
+    authority: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    status: NodeStatus,
+    node: NodeProof,
+) -> Instruction {
+    build(
+        acc::SetCompressedNodeStatus {
+            authority: *authority,
+            network: *network,
+            tree: *tree,
+            event_authority: event_authority(),
+            program: node_registry::ID,
+        },
+        data::SetCompressedNodeStatus { status, node },
+    )
+}
+
+pub fn assert_compressed_location(
+    owner: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    credits: CreditsAccounts,
+    location: u64,
+    max_fee_credits: u64,
+    node: NodeProof,
+) -> Instruction {
+    build(
+        acc::AssertCompressedLocation {
+            owner: *owner,
+            network: *network,
+            tree: *tree,
+            credits_mint: credits.credits_mint,
+            owner_credits: credits.owner_credits,
+            token_program: credits.token_program,
+            event_authority: event_authority(),
+            program: node_registry::ID,
+        },
+        data::AssertCompressedLocation {
+            location,
+            max_fee_credits,
+            node,
+        },
+    )
+}
+
+pub fn transfer_compressed_node(
+    owner: &Pubkey,
+    new_owner: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    node: NodeProof,
+) -> Instruction {
+    build(
+        acc::TransferCompressedNode {
+            owner: *owner,
+            new_owner: *new_owner,
+            network: *network,
+            tree: *tree,
+            event_authority: event_authority(),
+            program: node_registry::ID,
+        },
+        data::TransferCompressedNode { node },
+    )
+}
+
+pub fn decommission_compressed_node(
+    owner: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    node: NodeProof,
+) -> Instruction {
+    build(
+        acc::DecommissionCompressedNode {
+            owner: *owner,
+            network: *network,
+            tree: *tree,
+            event_authority: event_authority(),
+            program: node_registry::ID,
+        },
+        data::DecommissionCompressedNode { node },
+    )
+}
+
+pub fn verify_node(network: &Pubkey, tree: &Pubkey, node: NodeProof) -> Instruction {
+    build(
+        acc::VerifyNode {
+            network: *network,
+            tree: *tree,
+        },
+        data::VerifyNode { node },
     )
 }
 

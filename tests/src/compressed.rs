@@ -9,6 +9,7 @@ use depin::lookup;
 use depin::registry::Registration;
 use depin::transport::{Transport, TxOutcome};
 use node_registry::events::CompressedNodeWritten;
+use node_registry::state::{CompressedNode, NodeProof};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
@@ -152,14 +153,33 @@ impl CompressedWorld {
         Ok(self.w.net.send_versioned(&tx)?)
     }
 
-    /// Applies every registration `out` reported to the client's tree; returns them.
+    /// Applies every registration and update `out` reported to the client's tree; returns
+    /// the registrations.
     pub fn apply(&self, out: &TxOutcome) -> Vec<CompressedNodeWritten> {
-        let events = compressed::written_events(out).unwrap();
-        let mut tree = self.tree.lock().unwrap();
-        for e in &events {
-            tree.apply(e).unwrap();
-        }
-        events
+        self.tree.lock().unwrap().apply_outcome(out).unwrap();
+        compressed::written_events(out).unwrap()
+    }
+
+    /// A proof of `device`'s node from the client's tree as it is now.
+    pub fn node_proof(&self, device: &Pubkey) -> NodeProof {
+        self.tree.lock().unwrap().node_proof(device).unwrap()
+    }
+
+    /// `device`'s node as the client's tree holds it.
+    pub fn node(&self, device: &Pubkey) -> CompressedNode {
+        self.tree.lock().unwrap().node(device).unwrap().1
+    }
+
+    /// Sends a leaf update (a legacy transaction) and applies what it reported.
+    pub fn update(
+        &self,
+        ix: Instruction,
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> anyhow::Result<TxOutcome> {
+        let out = self.w.send(&[ix], payer, signers)?;
+        assert_eq!(self.tree.lock().unwrap().apply_outcome(&out)?, 1);
+        Ok(out)
     }
 
     /// Registers a fresh device for `owner` through maker 0; returns the device and event.

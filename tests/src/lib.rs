@@ -47,7 +47,7 @@ pub const FEE_SETTLEMENT_INSTRUCTIONS: [&str; 9] = [
 ];
 
 /// Every node_registry instruction, as the IDL and the compute-unit budgets name them.
-pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 17] = [
+pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 22] = [
     "create_network",
     "update_network",
     "propose_authority",
@@ -65,6 +65,11 @@ pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 17] = [
     "decommission_node",
     "create_compressed_tree",
     "register_compressed_node",
+    "set_compressed_node_status",
+    "assert_compressed_location",
+    "transfer_compressed_node",
+    "decommission_compressed_node",
+    "verify_node",
 ];
 
 /// Every proof_verifier instruction.

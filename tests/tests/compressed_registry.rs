@@ -107,7 +107,10 @@ fn a_tree_is_created_and_registrations_land_as_leaves() {
         }
         at += 1 << from_top;
     }
-    assert!(canopy.contains(&[0u8; 32]), "the right of the tree is never written");
+    assert!(
+        canopy.contains(&[0u8; 32]),
+        "the right of the tree is never written"
+    );
     assert_eq!(normalised, t.tree.canopy(4).unwrap());
     assert!(HEADER_LEN < canopy_at);
 }

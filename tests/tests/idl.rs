@@ -43,7 +43,7 @@ fn idl_lists_every_instruction() {
             "TransferOffer"
         ]
     );
-    assert_eq!(names(&idl, "events").len(), 17);
+    assert_eq!(names(&idl, "events").len(), 18);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! One event per state change, emitted through the program log.
-use crate::state::{Capacity, CompressedNode, NodeStatus, TreeLeaf};
+use crate::state::{Capacity, CompressedChange, CompressedNode, NodeStatus, TreeLeaf};
 use anchor_lang::prelude::*;
 
 /// Emits `event` as Anchor's `emit!` does ("Program data: <discriminator + Borsh>").
@@ -175,4 +175,18 @@ pub struct CompressedNodeWritten {
     pub root: [u8; 32],
     pub seq: u64,
     pub fee_burned: u64,
+}
+
+/// A compressed node's leaf was replaced (status, location, owner, decommissioning): the
+/// leaf and node as they are now. Emitted through Anchor's event CPI.
+#[event]
+pub struct CompressedNodeUpdated {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub index: u32,
+    pub leaf: TreeLeaf,
+    pub node: CompressedNode,
+    pub change: CompressedChange,
+    pub root: [u8; 32],
+    pub seq: u64,
 }

@@ -146,4 +146,49 @@ pub mod node_registry {
     ) -> Result<()> {
         RegisterCompressedNode::handler(ctx, args)
     }
+
+    /// Suspends or reactivates a compressed node (network authority or its operator).
+    #[access_control(ctx.accounts.validate(status, &node))]
+    pub fn set_compressed_node_status(
+        ctx: Context<SetCompressedNodeStatus>,
+        status: NodeStatus,
+        node: NodeProof,
+    ) -> Result<()> {
+        SetCompressedNodeStatus::handler(ctx, status, node)
+    }
+
+    /// Sets a compressed node's H3 cell, burning the location fee (at most `max_fee_credits`).
+    #[access_control(ctx.accounts.validate(location, max_fee_credits, &node))]
+    pub fn assert_compressed_location(
+        ctx: Context<AssertCompressedLocation>,
+        location: u64,
+        max_fee_credits: u64,
+        node: NodeProof,
+    ) -> Result<()> {
+        AssertCompressedLocation::handler(ctx, location, node)
+    }
+
+    /// Hands a compressed node to `new_owner`; both sign.
+    #[access_control(ctx.accounts.validate(&node))]
+    pub fn transfer_compressed_node(
+        ctx: Context<TransferCompressedNode>,
+        node: NodeProof,
+    ) -> Result<()> {
+        TransferCompressedNode::handler(ctx, node)
+    }
+
+    /// Retires a compressed node: the leaf stays, with no owner.
+    #[access_control(ctx.accounts.validate(&node))]
+    pub fn decommission_compressed_node(
+        ctx: Context<DecommissionCompressedNode>,
+        node: NodeProof,
+    ) -> Result<()> {
+        DecommissionCompressedNode::handler(ctx, node)
+    }
+
+    /// Succeeds only if the node is in the network's tree as given; returns its fields.
+    #[access_control(ctx.accounts.validate())]
+    pub fn verify_node(ctx: Context<VerifyNode>, node: NodeProof) -> Result<()> {
+        VerifyNode::handler(ctx, node)
+    }
 }

@@ -342,3 +342,47 @@ impl CompressedNode {
         Ok(solana_keccak_hasher::hashv(&[NODE_DATA_DOMAIN, &buf[..len]]).to_bytes())
     }
 }
+
+/// A compressed node as a client proves it: the leaf's key and link, the node's fields (the
+/// leaf's `data` is their hash, recomputed on chain), its index, and the siblings below the
+/// canopy at `root` (the current root or one the changelog can fast-forward from).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NodeProof {
+    pub root: [u8; 32],
+    pub index: u32,
+    pub device_key: Pubkey,
+    pub next_device_key: Pubkey,
+    pub next_index: u32,
+    pub node: CompressedNode,
+    pub proof: Vec<[u8; 32]>,
+}
+
+impl NodeProof {
+    /// The leaf with `node`'s data; the sentinel (key zero) is not a node.
+    pub fn leaf_with(&self, node: &CompressedNode) -> Result<depin_core::node_tree::NodeLeaf> {
+        require!(
+            self.device_key != Pubkey::default(),
+            RegistryError::ReservedDeviceKey
+        );
+        Ok(depin_core::node_tree::NodeLeaf {
+            device: self.device_key.to_bytes(),
+            next_device: self.next_device_key.to_bytes(),
+            next_index: self.next_index,
+            data: node.data_hash()?,
+        })
+    }
+
+    /// The leaf as the tree should hold it now.
+    pub fn leaf(&self) -> Result<depin_core::node_tree::NodeLeaf> {
+        self.leaf_with(&self.node)
+    }
+}
+
+/// What a leaf update changed (`CompressedNodeUpdated`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompressedChange {
+    Status,
+    Location { fee_burned: u64 },
+    Transfer { from: Pubkey },
+    Decommission,
+}

@@ -172,6 +172,100 @@ macro_rules! with_tree {
     }};
 }
 
+macro_rules! with_tree_ref {
+    ($header:expr, $bytes:expr, |$t:ident| $body:expr) => {{
+        match ($header.max_depth, $header.max_buffer) {
+            (14, 64) => {
+                let $t = cast_ref::<14, 64>($bytes)?;
+                $body
+            }
+            (20, 64) => {
+                let $t = cast_ref::<20, 64>($bytes)?;
+                $body
+            }
+            (24, 256) => {
+                let $t = cast_ref::<24, 256>($bytes)?;
+                $body
+            }
+            _ => Err(error!(RegistryError::WrongTreeAccount)),
+        }
+    }};
+}
+
+fn cast_ref<const D: usize, const B: usize>(bytes: &[u8]) -> Result<&ConcurrentMerkleTree<D, B>> {
+    bytemuck::try_from_bytes(bytes).map_err(|_| error!(RegistryError::WrongTreeAccount))
+}
+
+/// The header of an initialised tree account of `network`.
+fn read_header(data: &[u8], network: &Pubkey) -> Result<TreeHeader> {
+    let header: TreeHeader = *bytemuck::try_from_bytes(
+        data.get(..HEADER_LEN)
+            .ok_or(RegistryError::WrongTreeAccount)?,
+    )
+    .map_err(|_| error!(RegistryError::WrongTreeAccount))?;
+    require!(header.tag == TREE_TAG, RegistryError::WrongTreeAccount);
+    require!(
+        header.network == network.to_bytes(),
+        RegistryError::WrongNetwork
+    );
+    Ok(header)
+}
+
+/// `proof` (the siblings below the canopy) completed from the canopy.
+fn full_proof(
+    header: &TreeHeader,
+    canopy: &[Hash],
+    index: u32,
+    proof: &[Hash],
+) -> Result<Vec<Hash>> {
+    let depth = header.max_depth as usize;
+    let below = depth.saturating_sub(header.canopy_depth as usize);
+    require!(proof.len() == below, RegistryError::WrongProofLength);
+    let mut full = vec![[0u8; 32]; depth];
+    full[..below].copy_from_slice(proof);
+    require!(
+        node_tree::proof_from_canopy(
+            canopy,
+            depth,
+            header.canopy_depth as usize,
+            index,
+            &mut full,
+            &EMPTY_NODES,
+        ),
+        RegistryError::LeafIndexOutOfBounds
+    );
+    Ok(full)
+}
+
+/// Checks, without writing, that `leaf` is at `index` of `network`'s tree account `data`
+/// under `root` or, fast-forwarded through the changelog, the current root. For other
+/// programs (emissions' claims read the tree this way, with no CPI) and `verify_node`.
+pub fn prove_leaf(
+    data: &[u8],
+    network: &Pubkey,
+    root: Hash,
+    index: u32,
+    leaf: &NodeLeaf,
+    proof: &[Hash],
+) -> Result<()> {
+    let header = read_header(data, network)?;
+    let total = account_len(header.max_depth, header.max_buffer, header.canopy_depth)
+        .ok_or(RegistryError::WrongTreeAccount)?;
+    require!(data.len() == total, RegistryError::WrongTreeAccount);
+    let tree_len =
+        tree_len(header.max_depth, header.max_buffer).ok_or(RegistryError::WrongTreeAccount)?;
+    let tree = &data[HEADER_LEN..HEADER_LEN + tree_len];
+    let canopy: &[Hash] = bytemuck::try_cast_slice(&data[HEADER_LEN + tree_len..])
+        .map_err(|_| error!(RegistryError::WrongTreeAccount))?;
+    let args = spl_concurrent_merkle_tree::concurrent_merkle_tree::ProveLeafArgs {
+        current_root: root,
+        leaf: leaf.hash::<Keccak>(),
+        proof_vec: full_proof(&header, canopy, index, proof)?,
+        index,
+    };
+    with_tree_ref!(header, tree, |t| t.prove_leaf(&args).map_err(tree_error))
+}
+
 fn cast<const D: usize, const B: usize>(
     bytes: &mut [u8],
 ) -> Result<&mut ConcurrentMerkleTree<D, B>> {
@@ -225,16 +319,7 @@ impl<'a> TreeAccount<'a> {
 
     /// An initialised tree account of `network`.
     pub fn load(data: &'a mut [u8], network: &Pubkey) -> Result<Self> {
-        let header: TreeHeader = *bytemuck::try_from_bytes(
-            data.get(..HEADER_LEN)
-                .ok_or(RegistryError::WrongTreeAccount)?,
-        )
-        .map_err(|_| error!(RegistryError::WrongTreeAccount))?;
-        require!(header.tag == TREE_TAG, RegistryError::WrongTreeAccount);
-        require!(
-            header.network == network.to_bytes(),
-            RegistryError::WrongNetwork
-        );
+        let header = read_header(data, network)?;
         Self::split(data, header)
     }
 
@@ -290,29 +375,6 @@ impl<'a> TreeAccount<'a> {
         with_tree!(self, |tree| Ok(tree.get_root()))
     }
 
-    /// `proof` (the siblings below the canopy) completed from the canopy.
-    fn full_proof(&self, index: u32, proof: &[Hash]) -> Result<Vec<Hash>> {
-        require!(
-            proof.len() == self.proof_len(),
-            RegistryError::WrongProofLength
-        );
-        let depth = self.depth();
-        let mut full = vec![[0u8; 32]; depth];
-        full[..proof.len()].copy_from_slice(proof);
-        require!(
-            node_tree::proof_from_canopy(
-                self.canopy,
-                depth,
-                self.header.canopy_depth as usize,
-                index,
-                &mut full,
-                &EMPTY_NODES,
-            ),
-            RegistryError::LeafIndexOutOfBounds
-        );
-        Ok(full)
-    }
-
     /// Copies the newest changelog's path into the canopy.
     fn written<const D: usize, const B: usize>(
         canopy: &mut [Hash],
@@ -348,7 +410,7 @@ impl<'a> TreeAccount<'a> {
             current_root: root,
             previous_leaf: before.hash::<Keccak>(),
             new_leaf: after.hash::<Keccak>(),
-            proof_vec: self.full_proof(index, proof)?,
+            proof_vec: full_proof(&self.header, self.canopy, index, proof)?,
             index,
         };
         let canopy_depth = self.header.canopy_depth;
@@ -368,17 +430,6 @@ impl<'a> TreeAccount<'a> {
             tree.append(hash).map_err(tree_error)?;
             Self::written(canopy, canopy_depth, tree)
         })
-    }
-
-    /// Whether `leaf` is at `index` under the current root or, fast-forwarded, a recent one.
-    pub fn prove(&mut self, root: Hash, index: u32, leaf: &NodeLeaf, proof: &[Hash]) -> Result<()> {
-        let args = spl_concurrent_merkle_tree::concurrent_merkle_tree::ProveLeafArgs {
-            current_root: root,
-            leaf: leaf.hash::<Keccak>(),
-            proof_vec: self.full_proof(index, proof)?,
-            index,
-        };
-        with_tree!(self, |tree| tree.prove_leaf(&args).map_err(tree_error))
     }
 }
 
