@@ -139,6 +139,57 @@ pub fn claim(
     )
 }
 
+/// Records a compressed node's owner and standing from `node` (a proof from the client's
+/// tree) in its claim record at `[CLAIM, node address]`.
+pub fn prove_compressed_node(
+    payer: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    node: node_registry::state::NodeProof,
+) -> Instruction {
+    let (address, node_bump) = crate::pda::node(network, &node.device_key);
+    build(
+        acc::ProveCompressedNode {
+            payer: *payer,
+            network: *network,
+            tree: *tree,
+            node_address: address,
+            claim: claim_address(&address),
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::ProveCompressedNode { node, node_bump },
+    )
+}
+
+/// A claim for the compressed node of `device` (proven first with
+/// [`prove_compressed_node`]), paid into `owner_rewards`.
+pub fn claim_compressed(
+    payer: &Pubkey,
+    network: &Pubkey,
+    tree: &Pubkey,
+    device: &Pubkey,
+    owner_rewards: &Pubkey,
+    r: RewardAccounts,
+    args: ClaimArgs,
+) -> Instruction {
+    let address = crate::pda::node(network, device).0;
+    build(
+        acc::ClaimCompressed {
+            payer: *payer,
+            network: *network,
+            schedule: schedule_address(network),
+            tree: *tree,
+            claim: claim_address(&address),
+            owner_rewards: *owner_rewards,
+            vault: vault_address(network),
+            reward_mint: r.reward_mint,
+            mint_authority: authority_address(network),
+            token_program: r.token_program,
+        },
+        data::ClaimCompressed { args },
+    )
+}
+
 pub fn schedule(
     t: &(impl Transport + ?Sized),
     network: &Pubkey,
@@ -253,6 +304,21 @@ impl<'t> Emissions<'t> {
 }
 
 /// A node's claim record, `None` before its first claim.
+/// The claim record of `device`'s compressed node in `network`.
+pub fn compressed_claim(
+    t: &(impl Transport + ?Sized),
+    network: &Pubkey,
+    device: &Pubkey,
+) -> Result<emissions::CompressedClaim> {
+    let node = crate::pda::node(network, device).0;
+    Ok(crate::accounts::require_of(
+        t,
+        "compressed claim record",
+        &claim_address(&node),
+        &emissions::ID,
+    )?)
+}
+
 pub fn claim_record(t: &(impl Transport + ?Sized), node: &Pubkey) -> Result<Option<ClaimRecord>> {
     let address = claim_address(node);
     match t.get_account(&address)? {

@@ -30,8 +30,14 @@ pub mod settlement;
 pub const EPOCH_S_FOR_REWARDS: u32 = 3_600;
 
 /// Every emissions instruction.
-pub const EMISSIONS_INSTRUCTIONS: [&str; 4] =
-    ["initialize", "finalize_epoch", "open_claim", "claim"];
+pub const EMISSIONS_INSTRUCTIONS: [&str; 6] = [
+    "initialize",
+    "finalize_epoch",
+    "open_claim",
+    "claim",
+    "prove_compressed_node",
+    "claim_compressed",
+];
 
 /// Every fee_settlement instruction.
 pub const FEE_SETTLEMENT_INSTRUCTIONS: [&str; 9] = [

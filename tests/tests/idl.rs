@@ -275,9 +275,9 @@ fn emissions_idl_lists_everything() {
     assert_eq!(names(&idl, "instructions"), expected);
     assert_eq!(
         names(&idl, "accounts"),
-        vec!["ClaimRecord", "EmissionSchedule"]
+        vec!["ClaimRecord", "CompressedClaim", "EmissionSchedule"]
     );
-    assert_eq!(names(&idl, "events").len(), 4);
+    assert_eq!(names(&idl, "events").len(), 5);
     let errors = idl["errors"].as_array().unwrap();
     assert_eq!(errors.len(), emissions::EmissionsError::ALL.len());
     for (e, ours) in errors.iter().zip(emissions::EmissionsError::ALL) {

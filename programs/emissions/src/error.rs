@@ -63,4 +63,12 @@ emissions_errors! {
     MissingEpochUsage,
     #[msg("account is not fee_settlement's usage record of this network and epoch")]
     WrongEpochUsage,
+    #[msg("the tree account is not node_registry's tree of this network")]
+    WrongTree,
+    #[msg("the node's leaf changed since it was proven, or too long ago to tell: prove it again")]
+    NodeProofStale,
+    #[msg("the node is decommissioned: it has no owner to pay")]
+    NodeDecommissioned,
+    #[msg("the node address is not [node, network, device key] under node_registry")]
+    WrongNodeAddress,
 }

@@ -42,3 +42,15 @@ pub struct ClaimRecordOpened {
     pub node: Pubkey,
     pub payer: Pubkey,
 }
+
+/// A compressed node's owner and standing were proven from node_registry's tree.
+#[event]
+pub struct CompressedNodeProven {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub device_key: Pubkey,
+    pub owner: Pubkey,
+    pub active: bool,
+    pub leaf_index: u32,
+    pub proven_seq: u64,
+}

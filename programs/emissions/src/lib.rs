@@ -52,4 +52,20 @@ pub mod emissions {
     pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
         Claim::handler(ctx, args)
     }
+
+    /// Anyone: records a compressed node's owner and standing from a proof of its leaf in
+    /// node_registry's tree (creating its claim record the first time).
+    pub fn prove_compressed_node(
+        ctx: Context<ProveCompressedNode>,
+        node: node_registry::state::NodeProof,
+        node_bump: u8,
+    ) -> Result<()> {
+        ProveCompressedNode::handler(ctx, node, node_bump)
+    }
+
+    /// Anyone: pays a compressed node's proven owner, if its leaf is unchanged since.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn claim_compressed(ctx: Context<ClaimCompressed>, args: ClaimArgs) -> Result<()> {
+        ClaimCompressed::handler(ctx, args)
+    }
 }

@@ -227,6 +227,33 @@ impl ClaimRecord {
     pub const SPACE: usize = 8 + ClaimRecord::INIT_SPACE;
 }
 
+/// What a compressed node's owner has been paid, and who that owner is as last proven from
+/// node_registry's tree. PDA `[seeds::CLAIM, node]`, where `node` is the node's address
+/// `[NODE, network, device_key]` under node_registry (no account lives there in compressed
+/// mode; reward leaves name nodes by that address in both modes).
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct CompressedClaim {
+    pub node: Pubkey,
+    pub network: Pubkey,
+    pub device_key: Pubkey,
+    /// Cumulative amount paid out so far.
+    pub claimed: u64,
+    pub last_epoch: u64,
+    /// The node's owner and standing in the leaf proven last, its index, and the tree's
+    /// sequence number then: a claim pays this owner only if the changelog shows no write
+    /// to the leaf since.
+    pub owner: Pubkey,
+    pub active: bool,
+    pub leaf_index: u32,
+    pub proven_seq: u64,
+    pub bump: u8,
+}
+
+impl CompressedClaim {
+    pub const SPACE: usize = 8 + CompressedClaim::INIT_SPACE;
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -266,6 +266,57 @@ pub fn prove_leaf(
     with_tree_ref!(header, tree, |t| t.prove_leaf(&args).map_err(tree_error))
 }
 
+/// The tree bytes of an initialised tree account of `network` (header checked), with its
+/// header.
+fn tree_bytes<'d>(data: &'d [u8], network: &Pubkey) -> Result<(TreeHeader, &'d [u8])> {
+    let header = read_header(data, network)?;
+    let len =
+        tree_len(header.max_depth, header.max_buffer).ok_or(RegistryError::WrongTreeAccount)?;
+    let bytes = data
+        .get(HEADER_LEN..HEADER_LEN + len)
+        .ok_or(RegistryError::WrongTreeAccount)?;
+    Ok((header, bytes))
+}
+
+/// The tree's sequence number: how many writes it has had (the sentinel's included).
+pub fn sequence_number(data: &[u8], network: &Pubkey) -> Result<u64> {
+    let (header, tree) = tree_bytes(data, network)?;
+    with_tree_ref!(header, tree, |t| Ok(t.sequence_number))
+}
+
+/// Whether no write after sequence number `seq` touched leaf `index`, read from the
+/// changelog; `None` when the writes since `seq` are more than the changelog holds (or
+/// `seq` is in the future), so it cannot tell. What a leaf proven at `seq` needs to still
+/// stand, for a later transaction that does not carry the proof again.
+pub fn unchanged_since(
+    data: &[u8],
+    network: &Pubkey,
+    index: u32,
+    seq: u64,
+) -> Result<Option<bool>> {
+    let (header, tree) = tree_bytes(data, network)?;
+    with_tree_ref!(header, tree, |t| {
+        let Some(since) = t.sequence_number.checked_sub(seq) else {
+            return Ok(None);
+        };
+        if since > t.buffer_size {
+            return Ok(None);
+        }
+        let mask = (t.change_logs.len() as u64).saturating_sub(1);
+        for back in 0..since {
+            let at = (t.active_index.wrapping_sub(back) & mask) as usize;
+            let log = t
+                .change_logs
+                .get(at)
+                .ok_or(RegistryError::WrongTreeAccount)?;
+            if log.index == index {
+                return Ok(Some(false));
+            }
+        }
+        Ok(Some(true))
+    })
+}
+
 fn cast<const D: usize, const B: usize>(
     bytes: &mut [u8],
 ) -> Result<&mut ConcurrentMerkleTree<D, B>> {

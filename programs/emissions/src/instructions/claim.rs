@@ -82,7 +82,10 @@ fn key_at(data: &[u8], at: usize) -> Option<Pubkey> {
 }
 
 /// (mint, owner) of a token account of `token_program`.
-fn token_account_mint_owner(ai: &AccountInfo, token_program: &Pubkey) -> Result<(Pubkey, Pubkey)> {
+pub(crate) fn token_account_mint_owner(
+    ai: &AccountInfo,
+    token_program: &Pubkey,
+) -> Result<(Pubkey, Pubkey)> {
     require_keys_eq!(
         *ai.owner,
         *token_program,
@@ -99,25 +102,118 @@ fn token_account_mint_owner(ai: &AccountInfo, token_program: &Pubkey) -> Result<
     }
 }
 
-impl Claim<'_> {
-    pub fn validate(&self, args: &ClaimArgs) -> Result<()> {
+/// The accounts a payout reads or moves tokens through, shared by `claim` and
+/// `claim_compressed`.
+pub(crate) struct Payout<'a, 'info> {
+    pub network: &'a AccountInfo<'info>,
+    pub schedule: &'a AccountInfo<'info>,
+    pub owner_rewards: &'a AccountInfo<'info>,
+    pub vault: &'a AccountInfo<'info>,
+    pub reward_mint: &'a AccountInfo<'info>,
+    pub mint_authority: &'a AccountInfo<'info>,
+    pub token_program: &'a Interface<'info, TokenInterface>,
+}
+
+impl Payout<'_, '_> {
+    /// The schedule is the network's, with this mint and vault.
+    pub fn check_schedule(&self) -> Result<()> {
         let data = self.schedule.try_borrow_data()?;
         let schedule = ScheduleView::new(&data)?;
         require_keys_eq!(
             schedule.network(),
-            self.network.key(),
+            *self.network.key,
             EmissionsError::WrongNetwork
         );
         require_keys_eq!(
             schedule.reward_mint(),
-            self.reward_mint.key(),
+            *self.reward_mint.key,
             EmissionsError::WrongMint
         );
+        require_keys_eq!(schedule.vault(), *self.vault.key, EmissionsError::WrongMint);
+        Ok(())
+    }
+
+    /// The reward proof leads from (`node`, cumulative amount) to a recent root; the
+    /// receiving account holds the reward mint for `owner`; the vault is the authority's.
+    pub fn check_claim(&self, node: &Pubkey, owner: &Pubkey, args: &ClaimArgs) -> Result<()> {
+        let data = self.schedule.try_borrow_data()?;
+        let schedule = ScheduleView::new(&data)?;
+        let root = schedule
+            .root_for(args.epoch)
+            .ok_or(EmissionsError::RootNotRecent)?;
+        let leaf = reward_leaf::<Syscall>(&node.to_bytes(), args.cumulative_amount);
+        require!(
+            verify_packed::<Syscall>(&root, &leaf, &args.proof),
+            EmissionsError::InvalidProof
+        );
+        let token_program = self.token_program.key();
+        let (mint, rewards_owner) = token_account_mint_owner(self.owner_rewards, &token_program)?;
+        require_keys_eq!(mint, schedule.reward_mint(), EmissionsError::WrongMint);
+        require_keys_eq!(rewards_owner, *owner, EmissionsError::NotNodeOwnerAccount);
+        let (_, vault_owner) = token_account_mint_owner(self.vault, &token_program)
+            .map_err(|_| error!(EmissionsError::WrongMint))?;
         require_keys_eq!(
-            schedule.vault(),
-            self.vault.key(),
-            EmissionsError::WrongMint
+            vault_owner,
+            *self.mint_authority.key,
+            EmissionsError::WrongMintAuthority
         );
+        Ok(())
+    }
+
+    /// Pays `cumulative_amount − claimed` from the vault; returns what was paid.
+    pub fn pay(&self, claimed: u64, args: &ClaimArgs) -> Result<u64> {
+        let pay = args
+            .cumulative_amount
+            .checked_sub(claimed)
+            .filter(|p| *p > 0)
+            .ok_or(EmissionsError::NothingToClaim)?;
+        let decimals = {
+            let mint = self.reward_mint.try_borrow_data()?;
+            require_keys_eq!(
+                *self.reward_mint.owner,
+                self.token_program.key(),
+                EmissionsError::WrongMint
+            );
+            require!(mint.len() >= MINT_LEN, EmissionsError::WrongMint);
+            mint[MINT_DECIMALS]
+        };
+        let authority_bump = ScheduleView::new(&self.schedule.try_borrow_data()?)?.authority_bump();
+        let network = *self.network.key;
+        let signer: &[&[u8]] = &[seeds::AUTHORITY, network.as_ref(), &[authority_bump]];
+        token_interface::transfer_checked(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                TransferChecked {
+                    from: self.vault.clone(),
+                    mint: self.reward_mint.clone(),
+                    to: self.owner_rewards.clone(),
+                    authority: self.mint_authority.clone(),
+                },
+                &[signer],
+            ),
+            pay,
+            decimals,
+        )?;
+        Ok(pay)
+    }
+}
+
+impl<'info> Claim<'info> {
+    fn payout(&self) -> Payout<'_, 'info> {
+        Payout {
+            network: self.network.as_ref(),
+            schedule: self.schedule.as_ref(),
+            owner_rewards: self.owner_rewards.as_ref(),
+            vault: self.vault.as_ref(),
+            reward_mint: self.reward_mint.as_ref(),
+            mint_authority: self.mint_authority.as_ref(),
+            token_program: &self.token_program,
+        }
+    }
+
+    pub fn validate(&self, args: &ClaimArgs) -> Result<()> {
+        let payout = self.payout();
+        payout.check_schedule()?;
         // The node's PDA under the network the schedule proved.
         let node = Pubkey::create_program_address(
             &[
@@ -135,75 +231,24 @@ impl Claim<'_> {
             self.node.status == NodeStatus::Active,
             EmissionsError::NodeSuspended
         );
-        let root = schedule
-            .root_for(args.epoch)
-            .ok_or(EmissionsError::RootNotRecent)?;
-        let leaf = reward_leaf::<Syscall>(&self.node.key().to_bytes(), args.cumulative_amount);
-        require!(
-            verify_packed::<Syscall>(&root, &leaf, &args.proof),
-            EmissionsError::InvalidProof
-        );
-        let token_program = self.token_program.key();
-        let (mint, owner) = token_account_mint_owner(&self.owner_rewards, &token_program)?;
-        require_keys_eq!(mint, schedule.reward_mint(), EmissionsError::WrongMint);
-        require_keys_eq!(owner, self.node.owner, EmissionsError::NotNodeOwnerAccount);
-        let (_, vault_owner) = token_account_mint_owner(&self.vault, &token_program)
-            .map_err(|_| error!(EmissionsError::WrongMint))?;
-        require_keys_eq!(
-            vault_owner,
-            self.mint_authority.key(),
-            EmissionsError::WrongMintAuthority
-        );
-        Ok(())
+        payout.check_claim(&node, &self.node.owner, args)
     }
 
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
         let a = ctx.accounts;
-        let claimed = a.claim.claimed;
-        let pay = args
-            .cumulative_amount
-            .checked_sub(claimed)
-            .filter(|p| *p > 0)
-            .ok_or(EmissionsError::NothingToClaim)?;
-        let decimals = {
-            let mint = a.reward_mint.try_borrow_data()?;
-            require_keys_eq!(
-                *a.reward_mint.owner,
-                a.token_program.key(),
-                EmissionsError::WrongMint
-            );
-            require!(mint.len() >= MINT_LEN, EmissionsError::WrongMint);
-            mint[MINT_DECIMALS]
-        };
-        let authority_bump = ScheduleView::new(&a.schedule.try_borrow_data()?)?.authority_bump();
-        let network = a.network.key();
-        let signer: &[&[u8]] = &[seeds::AUTHORITY, network.as_ref(), &[authority_bump]];
-        token_interface::transfer_checked(
-            CpiContext::new_with_signer(
-                a.token_program.key(),
-                TransferChecked {
-                    from: a.vault.to_account_info(),
-                    mint: a.reward_mint.to_account_info(),
-                    to: a.owner_rewards.to_account_info(),
-                    authority: a.mint_authority.to_account_info(),
-                },
-                &[signer],
-            ),
-            pay,
-            decimals,
-        )?;
+        let paid = a.payout().pay(a.claim.claimed, &args)?;
         let node = a.node.key();
         let claim = &mut a.claim;
         claim.node = node;
         claim.claimed = args.cumulative_amount;
         claim.last_epoch = args.epoch;
         crate::events::emit(RewardsClaimed {
-            network,
+            network: a.network.key(),
             node,
             owner: a.node.owner,
             epoch: args.epoch,
             cumulative_amount: args.cumulative_amount,
-            paid: pay,
+            paid,
         });
         Ok(())
     }
