@@ -356,6 +356,9 @@ pub struct RegistryBench {
     pub tree_rent_lamports: u64,
     pub rent_per_leaf_lamports: u64,
     pub lamports_per_node: u64,
+    /// `--onchain N`: registrations on the embedded runtime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onchain: Option<OnchainBench>,
 }
 
 /// A deterministic device key for bench node `i` (any 32 bytes do for the tree; never a
@@ -426,6 +429,7 @@ pub fn bench(nodes: u64, shape: TreeShape, proofs: u64) -> Result<RegistryBench>
         tree_rent_lamports,
         rent_per_leaf_lamports,
         lamports_per_node: rent_per_leaf_lamports + REGISTER_SIGNATURE_FEES,
+        onchain: None,
     })
 }
 
@@ -501,4 +505,228 @@ mod tests {
         assert_eq!(r.lamports_per_node, r.rent_per_leaf_lamports + 15_000);
         assert!(bench(256, s, 1).is_err(), "the sentinel takes a leaf");
     }
+}
+
+/// `depin bench registry --onchain N`: compressed registrations on the embedded runtime
+/// (SBF when the `.so` files exist, as everywhere), with the real tree account.
+#[derive(Debug, Serialize)]
+pub struct OnchainBench {
+    pub nodes: u64,
+    pub shape: TreeShape,
+    /// "native" or "sbf" (compute units are real only on SBF).
+    pub runtime: String,
+    pub seconds: f64,
+    pub registrations_per_second: f64,
+    /// The tree account as created: its size and the lamports it holds.
+    pub tree_account_bytes: u64,
+    pub tree_rent_lamports: u64,
+    /// Tree rent spread over every leaf the tree can hold.
+    pub rent_per_leaf_lamports: u64,
+    /// What the owner's balance fell by per registration: signature fees (the transaction
+    /// and the two ed25519 precompile signatures); no account is created.
+    pub owner_lamports_per_registration: u64,
+    /// `rent_per_leaf_lamports + owner_lamports_per_registration`.
+    pub lamports_per_node: u64,
+    /// The one-off lookup table, not counted per node.
+    pub lookup_table_rent_lamports: u64,
+    pub compute_units_min: Option<u64>,
+    pub compute_units_max: Option<u64>,
+    pub compute_units_mean: Option<u64>,
+    pub transaction_bytes_max: u64,
+    /// The tree account's root equals the client's after every registration.
+    pub root: String,
+}
+
+/// Registers `nodes` devices in a fresh compressed network of `shape` on the embedded
+/// runtime and measures what each cost.
+pub fn bench_onchain(nodes: u64, shape: TreeShape) -> Result<OnchainBench> {
+    use crate::registry::Registry;
+    use crate::transport::embedded::{EmbeddedNetwork, RuntimeMode};
+    use crate::transport::Transport;
+    use node_registry::state::Capacity;
+    use node_registry::{AddMakerArgs, CreateNetworkArgs};
+    use solana_keypair::Keypair;
+    use solana_signer::Signer;
+
+    let capacity = 1u64 << shape.depth;
+    ensure!(
+        nodes < capacity,
+        "{nodes} nodes do not fit a tree of depth {}",
+        shape.depth
+    );
+    let mode = RuntimeMode::from_env();
+    let runtime = match mode {
+        RuntimeMode::Native => "native",
+        RuntimeMode::Sbf(_) => "sbf",
+    };
+    let net = EmbeddedNetwork::start_with(mode, |_| {})?;
+    let reg = Registry::new(&net);
+    let operator = net.payer();
+    let token_mint = Keypair::new();
+    let credits_mint = Keypair::new();
+    reg.create_mint(
+        &operator,
+        &token_mint,
+        &operator.pubkey(),
+        6,
+        &crate::tokens::TOKEN_PROGRAM,
+    )?;
+    reg.create_credits_mint(&operator, &credits_mint, &operator.pubkey(), 0)?;
+    const FEE: u64 = 10;
+    let (network, _) = reg.create_network(
+        &operator,
+        &token_mint.pubkey(),
+        &credits_mint.pubkey(),
+        CreateNetworkArgs {
+            name: "bench-compressed".into(),
+            onboarding_fee_credits: FEE,
+            location_fee_credits: FEE,
+            attestation_window_s: 3_600,
+        },
+    )?;
+    let tree_key = Keypair::new();
+    let ixs = create_tree_instructions(
+        &operator.pubkey(),
+        &operator.pubkey(),
+        &network,
+        &tree_key.pubkey(),
+        shape,
+    )?;
+    reg.send(&ixs, &operator, &[&tree_key])
+        .context("creating the tree")?;
+    let tree_account = net
+        .get_account(&tree_key.pubkey())?
+        .context("the tree account is missing")?;
+    let maker_key = Keypair::new();
+    let attestation = Keypair::new();
+    let (maker, _) = reg.add_maker(
+        &operator,
+        &network,
+        AddMakerArgs {
+            maker_key: maker_key.pubkey(),
+            attestation_key: attestation.pubkey(),
+            device_cap: None,
+        },
+    )?;
+    let owner = Keypair::new();
+    reg.send(
+        &[crate::ix::transfer_lamports(
+            &operator.pubkey(),
+            &owner.pubkey(),
+            1_000_000_000 + nodes * 20_000,
+        )],
+        &operator,
+        &[],
+    )?;
+    let owner_credits = reg.mint_to_owner(
+        &operator,
+        &operator,
+        &credits_mint.pubkey(),
+        &owner.pubkey(),
+        nodes * FEE,
+    )?;
+    let credits = CreditsAccounts {
+        credits_mint: credits_mint.pubkey(),
+        owner_credits,
+        token_program: crate::tokens::TOKEN_2022_PROGRAM,
+    };
+    let statics = [
+        node_registry::ID,
+        network,
+        tree_key.pubkey(),
+        credits_mint.pubkey(),
+        crate::ix::INSTRUCTIONS_SYSVAR,
+        crate::tokens::TOKEN_2022_PROGRAM,
+        crate::ix::event_authority(),
+        maker,
+    ];
+    let table = crate::lookup::create(&net, &operator, &operator, &statics)?;
+    let lookup_table_rent_lamports = net.get_account(&table)?.map_or(0, |a| a.lamports);
+    let tables = [crate::lookup::table(&net, &table)?];
+
+    let mut client = ClientTree::new(tree_key.pubkey(), shape)?;
+    let capacity_args = Capacity::Other { units: 1 };
+    let balance = |k: &Pubkey| -> Result<u64> { Ok(net.get_account(k)?.map_or(0, |a| a.lamports)) };
+    let owner_before = balance(&owner.pubkey())?;
+    let mut cu: Vec<u64> = vec![];
+    let mut bytes_max = 0u64;
+    let started = Instant::now();
+    for i in 0..nodes {
+        let mut secret = [0x6bu8; 32];
+        secret[..8].copy_from_slice(&i.to_le_bytes());
+        let device = Keypair::new_from_array(secret);
+        let nonce = net.unix_time()? as u64;
+        let r = Registration {
+            network,
+            maker,
+            maker_attestation: crate::attest::sign_maker_attestation(
+                &attestation,
+                &network,
+                &device.pubkey(),
+                &capacity_args,
+            ),
+            device_consent: crate::attest::sign_device_consent(
+                &device,
+                &network,
+                &owner.pubkey(),
+                nonce,
+            ),
+            nonce,
+            capacity: capacity_args,
+            owner_credits: Some(owner_credits),
+            max_fee_credits: Some(FEE),
+        };
+        let ixs = register_instructions(
+            &owner.pubkey(),
+            &r,
+            &tree_key.pubkey(),
+            credits,
+            FEE,
+            client.insertion(&device.pubkey())?,
+        )?;
+        let tx = crate::lookup::transaction(&owner, &[], &ixs, &tables, net.latest_blockhash()?)?;
+        bytes_max = bytes_max.max(crate::lookup::size(&tx) as u64);
+        let out = net
+            .send_versioned(&tx)
+            .with_context(|| format!("registering bench device {i}"))?;
+        cu.extend(out.compute_units);
+        ensure!(
+            client.apply_outcome(&out)? == 1,
+            "registration {i} reported no leaf"
+        );
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut data = net
+        .get_account(&tree_key.pubkey())?
+        .context("the tree account is missing")?
+        .data;
+    let onchain_root = node_registry::tree::TreeAccount::load(&mut data, &network)
+        .map_err(|e| anyhow::anyhow!("reading the tree account: {e}"))?
+        .root()
+        .map_err(|e| anyhow::anyhow!("reading the root: {e}"))?;
+    ensure!(
+        onchain_root == client.tree.root(),
+        "the tree account's root differs from the client's"
+    );
+    let spent = owner_before.saturating_sub(balance(&owner.pubkey())?);
+    let per_registration = spent.checked_div(nodes).unwrap_or(0);
+    let rent_per_leaf = tree_account.lamports.div_ceil(capacity);
+    Ok(OnchainBench {
+        nodes,
+        shape,
+        runtime: runtime.into(),
+        seconds,
+        registrations_per_second: nodes as f64 / seconds.max(1e-9),
+        tree_account_bytes: tree_account.data.len() as u64,
+        tree_rent_lamports: tree_account.lamports,
+        rent_per_leaf_lamports: rent_per_leaf,
+        owner_lamports_per_registration: per_registration,
+        lamports_per_node: rent_per_leaf + per_registration,
+        lookup_table_rent_lamports,
+        compute_units_min: cu.iter().min().copied(),
+        compute_units_max: cu.iter().max().copied(),
+        compute_units_mean: (!cu.is_empty()).then(|| cu.iter().sum::<u64>() / cu.len() as u64),
+        transaction_bytes_max: bytes_max,
+        root: crate::rewards::to_hex(&onchain_root),
+    })
 }

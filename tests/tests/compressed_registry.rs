@@ -833,3 +833,30 @@ fn the_production_shapes_create_and_register() {
         );
     }
 }
+
+#[test]
+fn the_onchain_bench_measures_from_the_accounts() {
+    let shape = TreeShape {
+        depth: 14,
+        buffer: 64,
+        canopy: 4,
+    };
+    let b = compressed::bench_onchain(5, shape).unwrap();
+    assert_eq!(b.nodes, 5);
+    assert_eq!(b.tree_account_bytes, shape.account_bytes().unwrap());
+    assert_eq!(
+        b.tree_rent_lamports,
+        compressed::rent_exempt_lamports(b.tree_account_bytes)
+    );
+    assert_eq!(
+        b.rent_per_leaf_lamports,
+        b.tree_rent_lamports.div_ceil(1 << 14)
+    );
+    // the transaction and the two precompile signatures, and nothing else
+    assert_eq!(b.owner_lamports_per_registration, 15_000);
+    assert_eq!(b.lamports_per_node, b.rent_per_leaf_lamports + 15_000);
+    assert!(b.transaction_bytes_max <= 1_232);
+    assert!(b.compute_units_max >= b.compute_units_min);
+    // too many nodes for the tree
+    assert!(compressed::bench_onchain(1 << 14, shape).is_err());
+}

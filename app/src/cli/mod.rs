@@ -186,7 +186,9 @@ pub enum BenchCmd {
     /// The compressed registry's tree off chain (client and indexer): inserts of --nodes
     /// devices, then --proofs proofs made and checked, with the tree account's size and rent
     /// per node from its layout.
-    #[command(after_help = "Example:\n  depin bench registry --nodes 1000000 --output json")]
+    #[command(
+        after_help = "Example:\n  depin bench registry --nodes 1000000 --onchain 1000 --canopy 11 --output json"
+    )]
     Registry {
         /// Devices inserted.
         #[arg(long, default_value_t = 1_000_000)]
@@ -203,6 +205,11 @@ pub enum BenchCmd {
         /// Proofs made and checked after the inserts.
         #[arg(long, default_value_t = 100_000)]
         proofs: u64,
+        /// Then this many compressed registrations on the embedded runtime, with the real
+        /// tree account (SBF when target/deploy has the programs): CU, bytes and lamports
+        /// per node from the accounts created.
+        #[arg(long, default_value_t = 0)]
+        onchain: u64,
     },
 }
 
@@ -323,6 +330,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         buffer,
         canopy,
         proofs,
+        onchain,
     }) = &cli.command
     {
         let shape = crate::compressed::TreeShape {
@@ -330,7 +338,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             buffer: *buffer,
             canopy: *canopy,
         };
-        let r = crate::compressed::bench(*nodes, shape, *proofs)?;
+        let mut r = crate::compressed::bench(*nodes, shape, *proofs)?;
+        if *onchain > 0 {
+            r.onchain = Some(crate::compressed::bench_onchain(*onchain, shape)?);
+        }
         return emit(&cli, out, serde_json::to_value(&r)?);
     }
     if let Command::Simulate(args) = &cli.command {
