@@ -145,6 +145,10 @@ impl ClientTree {
             written.tree,
             self.address
         );
+        ensure!(
+            written.leaf.data == written.node.data_hash()?,
+            "the event's node does not hash to its leaf"
+        );
         for (index, leaf) in [
             (written.low_index, &written.low_leaf),
             (written.index, &written.leaf),
@@ -153,10 +157,6 @@ impl ClientTree {
                 .put(index, leaf.to_leaf())
                 .map_err(|e| anyhow::anyhow!("writing leaf {index}: {e:?}"))?;
         }
-        ensure!(
-            written.leaf.data == written.node.data_hash()?,
-            "the event's node does not hash to its leaf"
-        );
         self.nodes.insert(written.index, written.node);
         ensure!(
             self.tree.root() == written.root,

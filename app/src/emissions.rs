@@ -147,7 +147,7 @@ pub fn prove_compressed_node(
     tree: &Pubkey,
     node: node_registry::state::NodeProof,
 ) -> Instruction {
-    let (address, node_bump) = crate::pda::node(network, &node.device_key);
+    let address = crate::pda::node(network, &node.device_key).0;
     build(
         acc::ProveCompressedNode {
             payer: *payer,
@@ -157,7 +157,7 @@ pub fn prove_compressed_node(
             claim: claim_address(&address),
             system_program: SYSTEM_PROGRAM,
         },
-        data::ProveCompressedNode { node, node_bump },
+        data::ProveCompressedNode { node },
     )
 }
 

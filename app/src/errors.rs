@@ -235,7 +235,7 @@ mod tests {
         }
         assert_eq!(
             RegistryError::ALL.len(),
-            RegistryError::WrongNodeLeaf as usize + 1
+            RegistryError::ReservedDeviceKey as usize + 1
         );
         for e in [
             ErrorCode::ConstraintSeeds,

@@ -13,6 +13,7 @@ use depin_tests::rewards::{report_epoch, schedule_args, setup_rewards, RewardPar
 use depin_tests::*;
 use emissions::{ClaimArgs, EmissionsError as X};
 use node_registry::state::{NodeProof, NodeStatus};
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::collections::BTreeMap;
 
@@ -359,4 +360,106 @@ fn proof_and_claim_fit_one_v0_transaction() {
     use depin::transport::Transport;
     s.c.net.send_versioned(&tx).unwrap();
     assert_eq!(s.balance(&a), 240_000);
+}
+
+/// Registers fresh devices for `owner` until `n` landed whose low leaf is not leaf `avoid`
+/// (those would relink it).
+fn register_elsewhere(s: &Setup, owner: &Owner, avoid: u32, n: usize) {
+    let mut done = 0;
+    while done < n {
+        let d = s.c.device();
+        let low =
+            s.c.tree
+                .lock()
+                .unwrap()
+                .tree
+                .low_leaf(&d.pubkey().to_bytes())
+                .unwrap();
+        if low == avoid {
+            continue;
+        }
+        let ixs = s.c.registration(owner, &s.c.makers[0], &d);
+        let out = s.c.send_v0(&ixs, &owner.keypair).unwrap();
+        s.c.apply(&out);
+        done += 1;
+    }
+}
+
+#[test]
+fn writes_to_other_leaves_keep_the_proof_and_one_to_its_leaf_does_not() {
+    let s = Setup::new();
+    let d = s.devices[2];
+    let b = &s.owners[1];
+    let index = s.c.node_proof(&d).index;
+    let extra = s.c.owner(100_000);
+    s.prove(&d).unwrap();
+    // 20 writes elsewhere (10 registrations), none to this leaf: the proof stands
+    register_elsewhere(&s, &extra, index, 10);
+    s.claim(&d, &b.pubkey()).unwrap();
+    assert_eq!(s.balance(&b.pubkey()), 480_000);
+
+    // proven again, then writes elsewhere, one to this leaf (a location), more elsewhere
+    let d0 = s.devices[0];
+    let a = &s.owners[0];
+    let index0 = s.c.node_proof(&d0).index;
+    s.prove(&d0).unwrap();
+    register_elsewhere(&s, &extra, index0, 2);
+    let moved = ix::assert_compressed_location(
+        &a.pubkey(),
+        &s.c.network,
+        &s.c.tree_address(),
+        s.c.credits(a),
+        0x8828308281fffff,
+        LOCATION_FEE,
+        s.c.node_proof(&d0),
+    );
+    s.c.update(moved, &a.keypair, &[]).unwrap();
+    register_elsewhere(&s, &extra, index0, 2);
+    s.c.assert_refused(
+        &s.watched(&d0),
+        &[s.c.operator.pubkey()],
+        xcode(X::NodeProofStale),
+        || s.claim(&d0, &a.pubkey()),
+    );
+    s.prove(&d0).unwrap();
+    s.claim(&d0, &a.pubkey()).unwrap();
+}
+
+#[test]
+fn another_networks_real_tree_is_refused() {
+    let s = Setup::new();
+    let d = s.devices[2];
+    let b = s.owners[1].pubkey();
+    let other = s.c.create_network("cmp-claims-other").unwrap();
+    let other_tree = Keypair::new();
+    let ixs = depin::compressed::create_tree_instructions(
+        &s.c.operator.pubkey(),
+        &s.c.operator.pubkey(),
+        &other,
+        &other_tree.pubkey(),
+        depin_tests::compressed::TEST_SHAPE,
+    )
+    .unwrap();
+    s.c.send(&ixs, &s.c.operator, &[&other_tree]).unwrap();
+    // proving against a tree of node_registry whose header names another network
+    let mut prove = s.prove_ix(s.c.node_proof(&d));
+    assert_eq!(prove.accounts[2].pubkey, s.c.tree_address());
+    prove.accounts[2].pubkey = other_tree.pubkey();
+    s.c.assert_refused(
+        &s.watched(&d),
+        &[s.c.operator.pubkey()],
+        xcode(X::WrongTree),
+        || s.c.send(&[prove], &s.c.operator, &[]),
+    );
+    // and claiming with it
+    s.prove(&d).unwrap();
+    let mut claim = s.claim_ix(&d, &b);
+    assert_eq!(claim.accounts[3].pubkey, s.c.tree_address());
+    claim.accounts[3].pubkey = other_tree.pubkey();
+    s.c.assert_refused(
+        &s.watched(&d),
+        &[s.c.operator.pubkey()],
+        xcode(X::WrongTree),
+        || s.c.send(&[claim], &s.c.operator, &[]),
+    );
 }

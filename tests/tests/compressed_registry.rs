@@ -10,7 +10,7 @@ use depin_core::node_tree::NodeLeaf;
 use depin_tests::compressed::{create_tree, CompressedWorld, TEST_SHAPE};
 use depin_tests::*;
 use node_registry::state::{CompressedNode, NodeStatus, TreeLeaf};
-use node_registry::tree::{account_len, TreeAccount, HEADER_LEN, TREE_TAG};
+use node_registry::tree::{account_len, TreeAccount, TREE_TAG};
 use node_registry::RegistryError as E;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -112,7 +112,6 @@ fn a_tree_is_created_and_registrations_land_as_leaves() {
         "the right of the tree is never written"
     );
     assert_eq!(normalised, t.tree.canopy(4).unwrap());
-    assert!(HEADER_LEN < canopy_at);
 }
 
 #[test]
@@ -856,7 +855,10 @@ fn the_onchain_bench_measures_from_the_accounts() {
     assert_eq!(b.owner_lamports_per_registration, 15_000);
     assert_eq!(b.lamports_per_node, b.rent_per_leaf_lamports + 15_000);
     assert!(b.transaction_bytes_max <= 1_232);
-    assert!(b.compute_units_max >= b.compute_units_min);
     // too many nodes for the tree
-    assert!(compressed::bench_onchain(1 << 14, shape).is_err());
+    let e = compressed::bench_onchain(1 << 14, shape).unwrap_err();
+    assert!(
+        e.to_string().contains("do not fit a tree of depth 14"),
+        "{e}"
+    );
 }

@@ -721,3 +721,174 @@ fn lookup_table_and_v0_transaction_over_rpc() {
         "{e}"
     );
 }
+
+#[test]
+#[ignore = "needs a validator: scripts/rpc-e2e.sh runs it with --ignored"]
+fn compressed_network_over_rpc() {
+    use depin::compressed::{self, ClientTree, TreeShape};
+    use depin::registry::{Registration, Registry};
+    use depin::transport::{rpc::RpcTransport, Transport};
+    use node_registry::state::Capacity;
+    let c = cluster();
+    let t = RpcTransport::new(&c.url);
+    let reg = Registry::new(&t);
+    let op = c.authority();
+    let (token_mint, credits_mint) = (Keypair::new(), Keypair::new());
+    reg.create_mint(
+        &op,
+        &token_mint,
+        &op.pubkey(),
+        6,
+        &depin::tokens::TOKEN_PROGRAM,
+    )
+    .unwrap();
+    reg.create_credits_mint(&op, &credits_mint, &op.pubkey(), 0)
+        .unwrap();
+    let name = format!(
+        "cmp-{}",
+        &token_mint.pubkey().to_string()[..8].to_lowercase()
+    );
+    let (network, _) = reg
+        .create_network(
+            &op,
+            &token_mint.pubkey(),
+            &credits_mint.pubkey(),
+            node_registry::CreateNetworkArgs {
+                name,
+                onboarding_fee_credits: 5,
+                location_fee_credits: 5,
+                attestation_window_s: 3_600,
+            },
+        )
+        .unwrap();
+    let shape = TreeShape {
+        depth: 14,
+        buffer: 64,
+        canopy: 4,
+    };
+    let tree = Keypair::new();
+    let ixs = compressed::create_tree_instructions(
+        &op.pubkey(),
+        &op.pubkey(),
+        &network,
+        &tree.pubkey(),
+        shape,
+    )
+    .unwrap();
+    reg.send(&ixs, &op, &[&tree]).unwrap();
+    let (maker_key, attestation) = (Keypair::new(), Keypair::new());
+    let (maker, _) = reg
+        .add_maker(
+            &op,
+            &network,
+            node_registry::AddMakerArgs {
+                maker_key: maker_key.pubkey(),
+                attestation_key: attestation.pubkey(),
+                device_cap: None,
+            },
+        )
+        .unwrap();
+    let owner = Keypair::new();
+    c.fund(&owner.pubkey(), 1_000_000_000);
+    let owner_credits = reg
+        .mint_to_owner(&op, &op, &credits_mint.pubkey(), &owner.pubkey(), 100)
+        .unwrap();
+    let credits = depin::ix::CreditsAccounts {
+        credits_mint: credits_mint.pubkey(),
+        owner_credits,
+        token_program: depin::tokens::TOKEN_2022_PROGRAM,
+    };
+    let table = depin::lookup::create(
+        &t,
+        &op,
+        &op,
+        &[
+            node_registry::ID,
+            network,
+            tree.pubkey(),
+            credits_mint.pubkey(),
+            depin::ix::INSTRUCTIONS_SYSVAR,
+            depin::tokens::TOKEN_2022_PROGRAM,
+            depin::ix::event_authority(),
+            maker,
+        ],
+    )
+    .unwrap();
+    let tables = [depin::lookup::table(&t, &table).unwrap()];
+    let mut client = ClientTree::new(tree.pubkey(), shape).unwrap();
+    let capacity = Capacity::Other { units: 3 };
+    let mut devices = vec![];
+    for _ in 0..3 {
+        let device = Keypair::new();
+        let nonce = t.unix_time().unwrap() as u64;
+        let r = Registration {
+            network,
+            maker,
+            maker_attestation: depin::attest::sign_maker_attestation(
+                &attestation,
+                &network,
+                &device.pubkey(),
+                &capacity,
+            ),
+            device_consent: depin::attest::sign_device_consent(
+                &device,
+                &network,
+                &owner.pubkey(),
+                nonce,
+            ),
+            nonce,
+            capacity,
+            owner_credits: Some(owner_credits),
+            max_fee_credits: None,
+        };
+        let ixs = compressed::register_instructions(
+            &owner.pubkey(),
+            &r,
+            &tree.pubkey(),
+            credits,
+            5,
+            client.insertion(&device.pubkey()).unwrap(),
+        )
+        .unwrap();
+        let tx =
+            depin::lookup::transaction(&owner, &[], &ixs, &tables, t.latest_blockhash().unwrap())
+                .unwrap();
+        let out = t.send_versioned(&tx).unwrap();
+        // the event came back through getTransaction's inner instructions
+        assert_eq!(client.apply_outcome(&out).unwrap(), 1);
+        devices.push(device.pubkey());
+    }
+    let root = || {
+        let mut data = t.get_account(&tree.pubkey()).unwrap().unwrap().data;
+        node_registry::tree::TreeAccount::load(&mut data, &network)
+            .unwrap()
+            .root()
+            .unwrap()
+    };
+    assert_eq!(root(), client.tree.root());
+    // a transfer (legacy transaction, both sign) and a verification over RPC
+    let buyer = Keypair::new();
+    let ixn = depin::ix::transfer_compressed_node(
+        &owner.pubkey(),
+        &buyer.pubkey(),
+        &network,
+        &tree.pubkey(),
+        client.node_proof(&devices[1]).unwrap(),
+    );
+    let out = reg.send(&[ixn], &owner, &[&buyer]).unwrap();
+    assert_eq!(client.apply_outcome(&out).unwrap(), 1);
+    assert_eq!(client.node(&devices[1]).unwrap().1.owner, buyer.pubkey());
+    assert_eq!(root(), client.tree.root());
+    let ixn = depin::ix::verify_node(
+        &network,
+        &tree.pubkey(),
+        client.node_proof(&devices[1]).unwrap(),
+    );
+    reg.send(&[ixn], &owner, &[]).unwrap();
+    // forged fields are refused by name over RPC too
+    let mut stale = client.node_proof(&devices[0]).unwrap();
+    stale.node.owner = buyer.pubkey();
+    let ixn = depin::ix::verify_node(&network, &tree.pubkey(), stale);
+    let e = reg.send(&[ixn], &owner, &[]).expect_err("refused");
+    assert!(format!("{e:#}").contains("InvalidTreeProof"), "{e:#}");
+}

@@ -324,7 +324,7 @@ impl EmbeddedNetwork {
                     .map_err(|e| TransportError::io("simulating a transaction", e))?;
                 sim.simulation_details
                     .and_then(|d| d.inner_instructions)
-                    .map(|inner| cpi_event_data(&inner))
+                    .map(|inner| cpi_event_data(&inner, tx.message.static_account_keys()))
                     .unwrap_or_default()
             } else {
                 vec![]
@@ -369,11 +369,18 @@ impl EmbeddedNetwork {
     }
 }
 
-/// The data of Anchor event CPIs among a transaction's inner instructions, tag removed.
-fn cpi_event_data(inner: &[solana_message::inner_instruction::InnerInstructions]) -> Vec<Vec<u8>> {
+/// The data of node_registry's Anchor event CPIs among a transaction's inner instructions,
+/// tag removed (`statics`: the message's static keys, where node_registry always is).
+fn cpi_event_data(
+    inner: &[solana_message::inner_instruction::InnerInstructions],
+    statics: &[Pubkey],
+) -> Vec<Vec<u8>> {
     inner
         .iter()
         .flatten()
+        .filter(|i| {
+            statics.get(usize::from(i.instruction.program_id_index)) == Some(&node_registry::ID)
+        })
         .filter_map(|i| {
             i.instruction
                 .data

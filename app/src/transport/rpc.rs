@@ -175,6 +175,79 @@ fn refused_before_simulation(message: &str) -> Option<solana_transaction_error::
 }
 
 impl RpcTransport {
+    /// `out` with the Anchor CPI events of its transaction, read back with
+    /// `getTransaction` (the node must keep transaction history with extended metadata:
+    /// `--enable-rpc-transaction-history --enable-extended-tx-metadata-storage`), when
+    /// `wants`: the transaction may carry node_registry's event CPIs.
+    fn with_cpi_events(
+        &self,
+        mut out: TxOutcome,
+        wants: bool,
+        statics: &[Pubkey],
+    ) -> TransportResult<TxOutcome> {
+        if !wants {
+            return Ok(out);
+        }
+        use solana_transaction_status_client_types::{
+            option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
+        };
+        let config = solana_rpc_client_api::config::RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.client.commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        let what = format!(
+            "transaction {} landed; reading its events back",
+            out.signature
+        );
+        // confirmed is enough for the status; the ledger may answer a moment later
+        let mut tries = 0u32;
+        let tx = loop {
+            match retry_io(
+                || {
+                    self.client
+                        .get_transaction_with_config(&out.signature, config)
+                },
+                |e| Err(self.io(&what, e)),
+            ) {
+                Ok(tx) => break tx,
+                Err(e) if tries < 10 => {
+                    tries += 1;
+                    let _ = e;
+                    std::thread::sleep(backoff(1));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let meta = tx
+            .transaction
+            .meta
+            .ok_or_else(|| TransportError::io(&what, "the node answered without its status"))?;
+        let OptionSerializer::Some(inner) = meta.inner_instructions else {
+            return Err(TransportError::io(
+                &what,
+                "the node keeps no inner instructions (it needs --enable-extended-tx-metadata-storage)",
+            ));
+        };
+        {
+            for ix in inner.into_iter().flat_map(|i| i.instructions) {
+                let UiInstruction::Compiled(c) = ix else {
+                    continue;
+                };
+                if statics.get(usize::from(c.program_id_index)) != Some(&node_registry::ID) {
+                    continue;
+                }
+                let data = bs58::decode(&c.data)
+                    .into_vec()
+                    .map_err(|e| TransportError::io(&what, e))?;
+                if let Some(event) = data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE) {
+                    out.cpi_events.push(event.to_vec());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Sends with preflight (a refused transaction keeps its simulation logs), then waits
     /// for the transport's commitment, sending again without preflight at growing
     /// intervals while the blockhash is valid (a leader may drop a transaction); gives up
@@ -306,7 +379,12 @@ impl Transport for RpcTransport {
     /// See [`RpcTransport::send_signed`].
     fn send(&self, tx: &Transaction) -> TransportResult<TxOutcome> {
         let signature = tx.signatures.first().copied();
-        self.send_signed(tx, signature, uses_durable_nonce(tx))
+        let out = self.send_signed(tx, signature, uses_durable_nonce(tx))?;
+        let wants = tx
+            .message
+            .account_keys
+            .contains(crate::ix::event_authority_ref());
+        self.with_cpi_events(out, wants, &tx.message.account_keys)
     }
 
     fn send_versioned(
@@ -315,7 +393,16 @@ impl Transport for RpcTransport {
     ) -> TransportResult<TxOutcome> {
         let signature = tx.signatures.first().copied();
         let nonce = signature.is_some() && tx.uses_durable_nonce();
-        self.send_signed(tx, signature, nonce)
+        let out = self.send_signed(tx, signature, nonce)?;
+        let statics = tx.message.static_account_keys();
+        // the event authority may come from a lookup table; node_registry cannot
+        let wants = statics.contains(&node_registry::ID)
+            && (statics.contains(crate::ix::event_authority_ref())
+                || tx
+                    .message
+                    .address_table_lookups()
+                    .is_some_and(|l| !l.is_empty()));
+        self.with_cpi_events(out, wants, statics)
     }
 
     fn slot(&self) -> TransportResult<u64> {

@@ -58,9 +58,8 @@ pub mod emissions {
     pub fn prove_compressed_node(
         ctx: Context<ProveCompressedNode>,
         node: node_registry::state::NodeProof,
-        node_bump: u8,
     ) -> Result<()> {
-        ProveCompressedNode::handler(ctx, node, node_bump)
+        ProveCompressedNode::handler(ctx, node)
     }
 
     /// Anyone: pays a compressed node's proven owner, if its leaf is unchanged since.

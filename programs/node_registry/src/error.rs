@@ -137,6 +137,4 @@ registry_errors! {
     NotTheLowLeaf,
     #[msg("device key zero is reserved")]
     ReservedDeviceKey,
-    #[msg("the leaf's fields do not match what the tree holds for this node")]
-    WrongNodeLeaf,
 }

@@ -122,7 +122,14 @@ fn run() -> Result<()> {
         .gossip_host(loopback)
         .gossip_port(port + 1)
         .bind_ip_addr(loopback)
-        .port_range((range_start, range_end));
+        .port_range((range_start, range_end))
+        // getTransaction answers with inner instructions (the client reads node_registry's
+        // CPI events with it), as RPC nodes that keep history and extended metadata do
+        .rpc_config(solana_rpc::rpc::JsonRpcConfig {
+            enable_rpc_transaction_history: true,
+            enable_extended_tx_metadata_storage: true,
+            ..solana_rpc::rpc::JsonRpcConfig::default_for_test()
+        });
     let programs: Vec<UpgradeableProgramInfo> = args
         .programs
         .iter()

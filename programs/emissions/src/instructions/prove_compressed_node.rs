@@ -24,8 +24,8 @@ pub struct ProveCompressedNode<'info> {
     /// `prove_leaf`).
     #[account(owner = node_registry::ID @ EmissionsError::WrongTree)]
     pub tree: UncheckedAccount<'info>,
-    /// CHECK: `[NODE, network, device_key]` under node_registry with `node_bump`, checked
-    /// in the handler against the proof's device key.
+    /// CHECK: `[NODE, network, device_key]` under node_registry (canonical bump), checked in
+    /// the handler against the proof's device key.
     pub node_address: UncheckedAccount<'info>,
     #[account(
         init_if_needed,
@@ -38,18 +38,18 @@ pub struct ProveCompressedNode<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// The node's address under node_registry, `[NODE, network, device_key]` with `bump`.
-pub fn node_address(network: &Pubkey, device_key: &Pubkey, bump: u8) -> Result<Pubkey> {
-    Pubkey::create_program_address(
+/// The node's address under node_registry, `[NODE, network, device_key]` with its canonical
+/// bump (searched: a caller-chosen bump could name a second address, and a second record).
+pub fn node_address(network: &Pubkey, device_key: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
         &[
             node_registry::seeds::NODE,
             network.as_ref(),
             device_key.as_ref(),
-            &[bump],
         ],
         &node_registry::ID,
     )
-    .map_err(|_| error!(EmissionsError::WrongNodeAddress))
+    .0
 }
 
 /// Emissions' name for a refused node proof (node_registry's codes would be read as ours).
@@ -70,9 +70,9 @@ fn tree_error(e: Error) -> Error {
 }
 
 impl ProveCompressedNode<'_> {
-    pub fn handler(ctx: Context<Self>, node: NodeProof, node_bump: u8) -> Result<()> {
+    pub fn handler(ctx: Context<Self>, node: NodeProof) -> Result<()> {
         let network = ctx.accounts.network.key();
-        let address = node_address(&network, &node.device_key, node_bump)?;
+        let address = node_address(&network, &node.device_key);
         require_keys_eq!(
             address,
             ctx.accounts.node_address.key(),
@@ -85,11 +85,11 @@ impl ProveCompressedNode<'_> {
                 &network,
                 node.root,
                 node.index,
-                &node.leaf()?,
+                &node.leaf().map_err(tree_error)?,
                 &node.proof,
             )
             .map_err(tree_error)?;
-            node_registry::tree::sequence_number(&data, &network)?
+            node_registry::tree::sequence_number(&data, &network).map_err(tree_error)?
         };
         let claim = &mut ctx.accounts.claim;
         if claim.node != address {
