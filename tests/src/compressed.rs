@@ -160,6 +160,20 @@ impl CompressedWorld {
         compressed::written_events(out).unwrap()
     }
 
+    /// An insertion that offers leaf `index` as the low leaf, whether it is the right one
+    /// or not, at the root now.
+    pub fn insertion_at(&self, index: u32) -> Insertion {
+        let t = self.tree.lock().unwrap();
+        let mut proof = t.tree.proof(index).unwrap();
+        proof.truncate(t.shape.proof_levels());
+        Insertion {
+            root: t.tree.root(),
+            low_index: index,
+            low_leaf: node_registry::state::TreeLeaf::from_leaf(t.tree.leaf(index).unwrap()),
+            proof,
+        }
+    }
+
     /// A proof of `device`'s node from the client's tree as it is now.
     pub fn node_proof(&self, device: &Pubkey) -> NodeProof {
         self.tree.lock().unwrap().node_proof(device).unwrap()

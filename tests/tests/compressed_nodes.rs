@@ -458,16 +458,7 @@ fn a_decommissioned_node_keeps_its_leaf_and_cannot_come_back_as_new() {
     // nor register the device again as a new node: its key is in the tree
     assert!(c.tree.lock().unwrap().insertion(&d).is_err());
     let index = c.tree.lock().unwrap().tree.find(&d.to_bytes()).unwrap();
-    let t = c.tree.lock().unwrap();
-    let mut proof = t.tree.proof(index).unwrap();
-    proof.truncate(TEST_SHAPE.proof_levels());
-    let insertion = compressed::Insertion {
-        root: t.tree.root(),
-        low_index: index,
-        low_leaf: node_registry::state::TreeLeaf::from_leaf(t.tree.leaf(index).unwrap()),
-        proof,
-    };
-    drop(t);
+    let insertion = c.insertion_at(index);
     let again = c.registration_with(&owner, &c.makers[0], &device, insertion);
     c.assert_refused(
         &watched(&c, &[owner.credits]),

@@ -152,17 +152,7 @@ fn a_device_is_registered_once_in_any_order() {
     // again, with proofs of every leaf as its "low leaf": refused by name, nothing changes
     let t_len = c.tree.lock().unwrap().tree.len() as u32;
     for index in 0..t_len {
-        let insertion = {
-            let t = c.tree.lock().unwrap();
-            let mut proof = t.tree.proof(index).unwrap();
-            proof.truncate(TEST_SHAPE.proof_levels());
-            Insertion {
-                root: t.tree.root(),
-                low_index: index,
-                low_leaf: TreeLeaf::from_leaf(t.tree.leaf(index).unwrap()),
-                proof,
-            }
-        };
+        let insertion = c.insertion_at(index);
         let ixs = c.registration_with(&other, &c.makers[1], &a, insertion);
         let low = c.tree.lock().unwrap().tree.leaf(index).copied().unwrap();
         let expected =
@@ -203,20 +193,14 @@ fn the_same_device_twice_in_one_slot_lands_once() {
     assert_eq!(c.net.slot().unwrap(), slot, "both in one slot");
     c.apply(&out);
     // and with a fresh proof it is simply registered already
-    let t = c.tree.lock().unwrap();
-    let index = t.tree.find(&device.pubkey().to_bytes()).unwrap();
-    let low = (0..t.tree.len() as u32)
-        .find(|i| t.tree.leaf(*i).unwrap().next_index == index)
-        .unwrap();
-    let mut proof = t.tree.proof(low).unwrap();
-    proof.truncate(TEST_SHAPE.proof_levels());
-    let insertion = Insertion {
-        root: t.tree.root(),
-        low_index: low,
-        low_leaf: TreeLeaf::from_leaf(t.tree.leaf(low).unwrap()),
-        proof,
+    let low = {
+        let t = c.tree.lock().unwrap();
+        let index = t.tree.find(&device.pubkey().to_bytes()).unwrap();
+        (0..t.tree.len() as u32)
+            .find(|i| t.tree.leaf(*i).unwrap().next_index == index)
+            .unwrap()
     };
-    drop(t);
+    let insertion = c.insertion_at(low);
     let again = c.registration_with(&other, &c.makers[0], &device, insertion);
     c.assert_refused(
         &watched(&c, &other),

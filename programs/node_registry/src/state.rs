@@ -41,6 +41,34 @@ impl Network {
         self.authority == *key || self.operator.as_ref() == Some(key)
     }
 
+    /// What a registration (plain or compressed) needs of the network at `now`: not paused,
+    /// an onboarding fee within what the owner agreed to, a valid capacity and a device
+    /// consent inside the attestation window.
+    pub fn check_registration(
+        &self,
+        max_fee_credits: u64,
+        capacity: &Capacity,
+        nonce: u64,
+        now: i64,
+    ) -> Result<()> {
+        require!(!self.paused, RegistryError::NetworkPaused);
+        require!(
+            self.onboarding_fee_credits <= max_fee_credits,
+            RegistryError::FeeAboveMaximum
+        );
+        capacity.validate()?;
+        require!(
+            depin_core::attestation::consent_nonce_is_fresh(
+                nonce,
+                now,
+                self.attestation_window_s,
+                MAX_CONSENT_SKEW_S
+            ),
+            RegistryError::StaleDeviceConsent
+        );
+        Ok(())
+    }
+
     pub fn check_window(window_s: u32) -> Result<()> {
         require!(
             (MIN_ATTESTATION_WINDOW_S..=MAX_ATTESTATION_WINDOW_S).contains(&window_s),

@@ -21,12 +21,11 @@ use super::{fees::CreditsAccounts, signatures};
 use crate::{
     error::RegistryError,
     events::CompressedNodeWritten,
-    state::{Capacity, CompressedNode, Maker, Network, NodeStatus, TreeLeaf, MAX_CONSENT_SKEW_S},
+    state::{Capacity, CompressedNode, Maker, Network, NodeStatus, TreeLeaf},
     tree::TreeAccount,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
-use depin_core::attestation::consent_nonce_is_fresh;
 use depin_core::node_tree::{self, TreeError};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -92,22 +91,12 @@ impl<'info> RegisterCompressedNode<'info> {
             None => return err!(RegistryError::NetworkNotCompressed),
             Some(t) => require_keys_eq!(t, self.tree.key(), RegistryError::WrongTree),
         }
-        require!(!self.network.paused, RegistryError::NetworkPaused);
-        require!(
-            self.network.onboarding_fee_credits <= args.max_fee_credits,
-            RegistryError::FeeAboveMaximum
-        );
-        args.capacity.validate()?;
-        let now = Clock::get()?.unix_timestamp;
-        require!(
-            consent_nonce_is_fresh(
-                args.nonce,
-                now,
-                self.network.attestation_window_s,
-                MAX_CONSENT_SKEW_S
-            ),
-            RegistryError::StaleDeviceConsent
-        );
+        self.network.check_registration(
+            args.max_fee_credits,
+            &args.capacity,
+            args.nonce,
+            Clock::get()?.unix_timestamp,
+        )?;
         self.credits().check(self.network.onboarding_fee_credits)?;
         signatures::verify_registration(
             &self.instructions,

@@ -21,11 +21,10 @@ use crate::{
     error::RegistryError,
     events::NodeRegistered,
     seeds,
-    state::{Capacity, Device, Maker, Network, Node, NodeStatus, MAX_CONSENT_SKEW_S},
+    state::{Capacity, Device, Maker, Network, Node, NodeStatus},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
-use depin_core::attestation::consent_nonce_is_fresh;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RegisterNodeArgs {
@@ -95,22 +94,12 @@ impl<'info> RegisterNode<'info> {
             is_uncreated(&self.node),
             RegistryError::NodeAlreadyRegistered
         );
-        require!(!self.network.paused, RegistryError::NetworkPaused);
-        require!(
-            self.network.onboarding_fee_credits <= args.max_fee_credits,
-            RegistryError::FeeAboveMaximum
-        );
-        args.capacity.validate()?;
-        let now = Clock::get()?.unix_timestamp;
-        require!(
-            consent_nonce_is_fresh(
-                args.nonce,
-                now,
-                self.network.attestation_window_s,
-                MAX_CONSENT_SKEW_S
-            ),
-            RegistryError::StaleDeviceConsent
-        );
+        self.network.check_registration(
+            args.max_fee_credits,
+            &args.capacity,
+            args.nonce,
+            Clock::get()?.unix_timestamp,
+        )?;
         self.credits().check(self.network.onboarding_fee_credits)?;
         self.verify_signatures(args)
     }
