@@ -49,6 +49,20 @@ impl ClientTree {
         Some((index, *self.nodes.get(&index)?))
     }
 
+    /// Every node with its leaf index and device key, by leaf index.
+    pub fn nodes(&self) -> Vec<(u32, Pubkey, CompressedNode)> {
+        let mut v: Vec<_> = self
+            .nodes
+            .iter()
+            .filter_map(|(i, n)| {
+                let leaf = self.tree.leaf(*i)?;
+                Some((*i, Pubkey::new_from_array(leaf.device), *n))
+            })
+            .collect();
+        v.sort_unstable_by_key(|(i, _, _)| *i);
+        v
+    }
+
     /// A proof of `device`'s node at the root now, for the leaf updates, `verify_node` and
     /// claims.
     pub fn node_proof(&self, device: &Pubkey) -> Result<NodeProof> {

@@ -265,6 +265,22 @@ impl Transport for DemoCluster<'_> {
     fn wait_past_slot(&self, slot: u64) -> TransportResult<()> {
         self.t().wait_past_slot(slot)
     }
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<solana_signature::Signature>,
+        until: Option<solana_signature::Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<crate::transport::SignatureEntry>> {
+        self.t()
+            .signatures_for_address(address, before, until, limit)
+    }
+    fn transaction_events(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> TransportResult<crate::transport::LandedEvents> {
+        self.t().transaction_events(signature)
+    }
 }
 
 impl DemoCluster<'_> {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod emissions;
 pub mod errors;
+pub mod indexer;
 pub mod ix;
 pub mod lookup;
 pub mod oracle;

@@ -173,6 +173,22 @@ impl Transport for Counting<'_> {
     fn fee_for_message(&self, m: &solana_message::Message) -> TransportResult<u64> {
         self.net.fee_for_message(m)
     }
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<solana_signature::Signature>,
+        until: Option<solana_signature::Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<depin::transport::SignatureEntry>> {
+        self.net
+            .signatures_for_address(address, before, until, limit)
+    }
+    fn transaction_events(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> TransportResult<depin::transport::LandedEvents> {
+        self.net.transaction_events(signature)
+    }
 }
 
 /// A network whose clock starts in epoch 20 (the schedule's first), `devices` registered

@@ -891,4 +891,33 @@ fn compressed_network_over_rpc() {
     let ixn = depin::ix::verify_node(&network, &tree.pubkey(), stale);
     let e = reg.send(&[ixn], &owner, &[]).expect_err("refused");
     assert!(format!("{e:#}").contains("InvalidTreeProof"), "{e:#}");
+
+    // the indexer rebuilds the tree from getSignaturesForAddress and getTransaction (the
+    // verifications, one refused, are in the history and carry no events), stores its
+    // events, and after a restart reads only what is new
+    let dir = tempfile::tempdir().unwrap();
+    let store = depin::oracle::store::open(None, dir.path()).unwrap();
+    let (ix, r) = depin::indexer::Indexer::open_synced(&t, &network, Some(store.as_ref())).unwrap();
+    assert_eq!(r.events_applied, 4);
+    // the tree's creation, 3 registrations, the transfer and the verification that landed
+    // (the refused one failed preflight and never landed)
+    assert_eq!(r.transactions_read, 6);
+    assert_eq!(ix.tree.tree.root(), root());
+    assert_eq!(ix.nodes(), client.nodes());
+    drop(ix);
+    let ixn = depin::ix::set_compressed_node_status(
+        &op.pubkey(),
+        &network,
+        &tree.pubkey(),
+        node_registry::state::NodeStatus::Suspended,
+        client.node_proof(&devices[2]).unwrap(),
+    );
+    let out = reg.send(&[ixn], &op, &[]).unwrap();
+    assert_eq!(client.apply_outcome(&out).unwrap(), 1);
+    let mut ix = depin::indexer::Indexer::open(&t, &network).unwrap();
+    assert_eq!(ix.load(store.as_ref()).unwrap(), 4);
+    let r = ix.sync(&t, Some(store.as_ref())).unwrap();
+    // from the last stored event on: the verification after it and the suspension
+    assert_eq!((r.transactions_read, r.events_applied), (2, 1));
+    assert_eq!(ix.tree.tree.root(), root());
 }

@@ -20,6 +20,10 @@ pub enum MakerCmd {
         /// Most devices it may attest (default: no cap).
         #[arg(long)]
         device_cap: Option<u64>,
+        /// Compressed networks: also add the maker's account to this lookup table (yours,
+        /// from `network create --compressed`), 31 bytes off each of its registrations.
+        #[arg(long, value_parser = parse_address)]
+        lookup_table: Option<Pubkey>,
     },
     /// Rotate a maker's attestation key or change its cap (--keypair: the authority).
     #[command(
@@ -103,6 +107,7 @@ impl Ctx<'_> {
                 maker_key,
                 attestation_key,
                 device_cap,
+                lookup_table,
             } => {
                 let (a, _, me) = self.as_authority(network)?;
                 let maker = pda::maker(&a, maker_key).0;
@@ -116,8 +121,29 @@ impl Ctx<'_> {
                     attestation_key: attestation_key.unwrap_or(*maker_key),
                     device_cap: *device_cap,
                 };
-                let ix = crate::ix::add_maker(&me, &a, args);
-                self.deliver(&[ix], json!({ "maker": maker.to_string() }))
+                let mut ixs = vec![crate::ix::add_maker(&me, &a, args)];
+                if let Some(table) = lookup_table {
+                    let state = crate::lookup::fetch(self.t(), table)?;
+                    anyhow::ensure!(
+                        state.authority == Some(me),
+                        "lookup table {table} is not {me}'s (--keypair) to extend"
+                    );
+                    ixs.push(
+                        solana_address_lookup_table_interface::instruction::extend_lookup_table(
+                            *table,
+                            me,
+                            Some(me),
+                            vec![maker],
+                        ),
+                    );
+                }
+                let out = self.deliver(&ixs, json!({ "maker": maker.to_string() }))?;
+                if let (Some(table), Some(_)) = (lookup_table, out.get("signature")) {
+                    // an address added to a table is usable from the next slot on
+                    let extended = crate::lookup::fetch(self.t(), table)?.last_extended_slot;
+                    self.t().wait_past_slot(extended)?;
+                }
+                Ok(out)
             }
             MakerCmd::Update {
                 network,

@@ -24,7 +24,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+mod compressed_node;
 mod credits;
+mod index;
 mod input;
 mod maker;
 mod network;
@@ -106,6 +108,10 @@ pub struct Cli {
     /// instruction, or a simulation's figure with --with-compute-unit-price).
     #[arg(long, global = true, value_name = "UNITS")]
     pub with_compute_unit_limit: Option<u32>,
+    /// Compressed networks: the indexer (`depin index --listen`) node commands read leaves
+    /// and proofs from; default: rebuild the tree here from the cluster's history.
+    #[arg(long, global = true, value_name = "URL")]
+    pub indexer: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -179,6 +185,9 @@ pub enum Command {
     /// Benchmarks that need no cluster.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// The compressed registry's indexer: rebuild a network's tree from its transactions,
+    /// store it, serve leaves and proofs over HTTP.
+    Index(index::IndexArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -530,6 +539,7 @@ impl Ctx<'_> {
             Command::Simulate(_) => bail!("simulate needs no cluster; use `depin simulate`"),
             Command::Bench(_) => bail!("the benchmarks need no cluster"),
             Command::Oracle(_) => bail!("the oracle reads its cluster from its config file"),
+            Command::Index(args) => self.index(args),
         }
     }
 

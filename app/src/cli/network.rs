@@ -26,6 +26,22 @@ pub enum NetworkCmd {
         /// Seconds a device consent stays valid (60 to 2,592,000).
         #[arg(long, default_value_t = 86_400)]
         attestation_window: u32,
+        /// Nodes as leaves of a concurrent merkle tree instead of accounts (about 16,000
+        /// lamports per node instead of 3.4 million); also creates the tree account and the
+        /// address lookup table registrations go through (docs/compressed-registry.md).
+        #[arg(long)]
+        compressed: bool,
+        /// With --compressed: tree depth, 2^depth leaves (14, 20 or 24).
+        #[arg(long, default_value_t = 20, requires = "compressed")]
+        depth: u32,
+        /// With --compressed: changelog entries, writes that may land on one root (64; 256
+        /// at depth 24).
+        #[arg(long, requires = "compressed")]
+        buffer: Option<u32>,
+        /// With --compressed: top levels kept in the account, so proofs carry depth − canopy
+        /// hashes (default 11 at depth 20, 15 at 24, 10 at 14).
+        #[arg(long, requires = "compressed")]
+        canopy: Option<u32>,
     },
     /// A network's settings and counts.
     #[command(after_help = "Example:\n  depin network show my-net --output json")]
@@ -90,6 +106,7 @@ pub fn network_json(address: &Pubkey, n: &Network) -> Value {
         "node_count": n.node_count,
         "maker_count": n.maker_count,
         "paused": n.paused,
+        "compressed_tree": n.compressed_tree.map(|k| k.to_string()),
     })
 }
 
@@ -116,7 +133,42 @@ impl Ctx<'_> {
                 onboarding_fee,
                 location_fee,
                 attestation_window,
+                compressed,
+                depth,
+                buffer,
+                canopy,
             } => {
+                let shape = compressed.then(|| crate::compressed::TreeShape {
+                    depth: *depth,
+                    buffer: buffer.unwrap_or(if *depth >= 24 { 256 } else { 64 }),
+                    canopy: canopy.unwrap_or(match depth {
+                        24 => 15,
+                        20 => 11,
+                        d => d.saturating_sub(4).min(10),
+                    }),
+                });
+                if let Some(shape) = shape {
+                    anyhow::ensure!(
+                        node_registry::tree::account_len(shape.depth, shape.buffer, shape.canopy)
+                            .is_some(),
+                        "node_registry has no tree of depth {}, buffer {} and canopy {} (depth and \
+                         buffer: 14/64, 20/64 or 24/256; canopy below the depth, at most {})",
+                        shape.depth,
+                        shape.buffer,
+                        shape.canopy,
+                        node_registry::tree::MAX_CANOPY_DEPTH
+                    );
+                    anyhow::ensure!(
+                        !self.cli.sign_only && !self.cli.dry_run,
+                        "--compressed creates the tree account and a lookup table with keys made \
+                         here: it does not run with --sign-only or --dry-run"
+                    );
+                    // checked before anything is sent: the lookup table needs a file keypair
+                    self.keypair().context(
+                        "--compressed creates a lookup table, which --keypair must sign as a \
+                         keypair (a file, prompt:// or stdin:)",
+                    )?;
+                }
                 anyhow::ensure!(
                     depin_core::names::is_valid_network_name(name.as_bytes()),
                     "network name `{name}` is invalid: 1-{} characters of a-z, 0-9, `-` and `_`",
@@ -149,7 +201,14 @@ impl Ctx<'_> {
                         attestation_window_s: *attestation_window,
                     },
                 );
-                self.deliver(&[ix], json!({ "network": address.to_string() }))
+                let created = self.deliver(&[ix], json!({ "network": address.to_string() }))?;
+                match shape {
+                    None => Ok(created),
+                    Some(shape) => Ok(merged(
+                        created,
+                        self.create_tree(&address, credits_mint, shape)?,
+                    )),
+                }
             }
             NetworkCmd::Show { network } => {
                 let (a, n) = self.existing_network_account(network)?;
@@ -230,6 +289,56 @@ impl Ctx<'_> {
                 self.deliver(&[crate::ix::accept_authority(&me, &a)], json!({}))
             }
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The tree account of a new compressed network (created at top level, then
+    /// `create_compressed_tree`) and the lookup table its registrations go through.
+    fn create_tree(
+        &self,
+        network: &Pubkey,
+        credits_mint: &Pubkey,
+        shape: crate::compressed::TreeShape,
+    ) -> Result<Value> {
+        let me = self.signer_key()?;
+        let tree = Keypair::new();
+        let ixs =
+            crate::compressed::create_tree_instructions(&me, &me, network, &tree.pubkey(), shape)?;
+        let local: [&dyn Signer; 1] = [&tree];
+        let created = self.deliver_with(&ixs, &local, json!({}))?;
+        let account = self
+            .t()
+            .get_account(&tree.pubkey())?
+            .context("the tree account is missing after its creation")?;
+        let credits_program = self
+            .t()
+            .get_account(credits_mint)?
+            .context("the credits mint is missing")?
+            .owner;
+        // what every registration names besides the owner and the maker
+        let statics = [
+            node_registry::ID,
+            *network,
+            tree.pubkey(),
+            *credits_mint,
+            crate::ix::INSTRUCTIONS_SYSVAR,
+            credits_program,
+            crate::ix::event_authority(),
+        ];
+        let payer = self.keypair()?;
+        let table = crate::lookup::create(self.t(), &payer, &payer, &statics)?;
+        Ok(json!({
+            "tree": tree.pubkey().to_string(),
+            "tree_signature": created["signature"],
+            "tree_account_bytes": account.data.len(),
+            "tree_rent_lamports": account.lamports,
+            "depth": shape.depth,
+            "buffer": shape.buffer,
+            "canopy": shape.canopy,
+            "proof_bytes": shape.proof_bytes(),
+            "lookup_table": table.to_string(),
+        }))
     }
 }
 

@@ -57,6 +57,10 @@ pub struct RegisterArgs {
     /// it is refused on chain if the fee is raised above this before it lands.
     #[arg(long)]
     pub max_fee: Option<u64>,
+    /// Compressed networks: the address lookup table the v0 registration goes through
+    /// (`depin network create --compressed` prints it).
+    #[arg(long, value_parser = parse_address)]
+    pub lookup_table: Option<Pubkey>,
 }
 
 #[derive(Args, Debug)]
@@ -106,6 +110,11 @@ pub enum NodeCmd {
         /// The recipient (public key or keypair file).
         #[arg(long, value_parser = parse_address)]
         to: Pubkey,
+        /// Compressed networks: the recipient signs the same transaction; its signer (a
+        /// keypair file, usb://ledger, …). Without it, use --sign-only and have the
+        /// recipient sign with `depin tx sign`.
+        #[arg(long, value_name = "SIGNER")]
+        recipient_keypair: Option<String>,
     },
     /// Accept the open transfer offer (--keypair: the recipient).
     #[command(
@@ -230,7 +239,7 @@ impl Ctx<'_> {
         u64::try_from(self.t().unix_time()?).context("the cluster clock is before 1970")
     }
 
-    fn registration(&self, r: &RegisterArgs, owner: &Pubkey) -> Result<Registration> {
+    pub(super) fn registration(&self, r: &RegisterArgs, owner: &Pubkey) -> Result<Registration> {
         let network = self.existing_network(&r.network)?;
         let maker = pda::maker(&network, &r.maker_key).0;
         let maker_account = accounts::maker(self.t(), &maker)
@@ -401,6 +410,9 @@ impl Ctx<'_> {
     }
 
     pub(super) fn node(&self, c: &NodeCmd) -> Result<Value> {
+        if let Some(v) = self.compressed_node(c)? {
+            return Ok(v);
+        }
         match c {
             NodeCmd::Register(r) => {
                 let owner = match r.owner {
@@ -437,7 +449,7 @@ impl Ctx<'_> {
                 let rows: Vec<Value> = nodes.iter().map(|(k, n)| node_json(k, n)).collect();
                 Ok(Value::Array(rows))
             }
-            NodeCmd::Transfer { node: r, to } => {
+            NodeCmd::Transfer { node: r, to, .. } => {
                 let (a, node, n, me) = self.owned_node(r)?;
                 anyhow::ensure!(*to != n.owner, "--to is already the node's owner");
                 let ix = crate::ix::propose_transfer(&me, &a, &r.device_key, *to);

@@ -228,7 +228,7 @@ fn ensure_synthetic(o: &Oracle, has_rpc: bool) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -31,6 +31,8 @@ pub struct Oracle {
     pub network: Pubkey,
     pub store: Box<dyn Store>,
     registry: RwLock<Option<Arc<Registry>>>,
+    /// A compressed network's tree, rebuilt from its transactions (crate::indexer).
+    indexer: std::sync::Mutex<Option<crate::indexer::Indexer>>,
     pub metrics: metrics::Metrics,
     /// Threads for signature checks in one request.
     pub threads: usize,
@@ -57,6 +59,7 @@ impl Oracle {
             network,
             store,
             registry: RwLock::new(registry),
+            indexer: Default::default(),
             metrics: Default::default(),
             threads: 1,
         })
@@ -84,8 +87,20 @@ impl Oracle {
 
     /// Reloads the registry from chain.
     pub fn refresh(&self, t: &dyn crate::transport::Transport) -> Result<()> {
-        let snap = registry::load(t, &self.network, &self.config.work)
-            .context("refreshing the registry from chain")?;
+        let snap = {
+            let mut indexer = self
+                .indexer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("the registry's indexer was poisoned by a panic"))?;
+            registry::load_with(
+                t,
+                &self.network,
+                &self.config.work,
+                &mut indexer,
+                Some(self.store.as_ref()),
+            )
+            .context("refreshing the registry from chain")?
+        };
         tracing::debug!(devices = snap.devices.len(), "registry refreshed");
         self.set_registry(snap)
     }

@@ -158,23 +158,70 @@ impl Registry {
 
 /// Reads the network's nodes and oracle set from chain.
 pub fn load(t: &dyn Transport, network: &Pubkey, limits: &WorkLimits) -> Result<RegistrySnapshot> {
+    load_with(t, network, limits, &mut None, None)
+}
+
+/// [`load`], reading a compressed network's nodes through `indexer` (opened on first use,
+/// its events replayed from and kept in `store`, then synced with the cluster).
+/// Decommissioned compressed nodes are left out, as closed node accounts are.
+pub fn load_with(
+    t: &dyn Transport,
+    network: &Pubkey,
+    limits: &WorkLimits,
+    indexer: &mut Option<crate::indexer::Indexer>,
+    store: Option<&dyn super::store::Store>,
+) -> Result<RegistrySnapshot> {
     let set = crate::verifier::oracle_set(t, network)
         .context("reading the oracle set (its epoch clock)")?;
     let chain_now = t.unix_time().context("reading the cluster clock")?;
-    let nodes = crate::accounts::nodes_of(t, network).context("reading the network's nodes")?;
-    let devices = nodes
-        .into_iter()
-        .map(|(address, n)| {
-            (
-                n.device_key.to_string(),
-                DeviceEntry {
-                    node: address.to_string(),
-                    active: n.status == NodeStatus::Active,
-                    max_work: limits.max_work(&n.capacity),
-                },
-            )
-        })
-        .collect();
+    let n = crate::accounts::fetch::<node_registry::state::Network>(t, "network", network)?
+        .with_context(|| format!("network {network} does not exist"))?;
+    let devices = if n.compressed_tree.is_some() {
+        if indexer.is_none() {
+            let mut ix = crate::indexer::Indexer::open(t, network)?;
+            if let Some(s) = store {
+                ix.load(s).context("replaying the stored tree events")?;
+            }
+            *indexer = Some(ix);
+        }
+        let ix = indexer.as_mut().context("the indexer is missing")?;
+        if let Err(e) = ix.sync(t, store) {
+            if ix.is_broken() {
+                // the next refresh starts over from the store and the cluster
+                *indexer = None;
+            }
+            return Err(e.context("syncing the compressed network's tree"));
+        }
+        ix.nodes()
+            .into_iter()
+            .filter(|(_, _, node)| !crate::indexer::is_decommissioned(node))
+            .map(|(_, device, node)| {
+                (
+                    device.to_string(),
+                    DeviceEntry {
+                        node: crate::pda::node(network, &device).0.to_string(),
+                        active: node.status == NodeStatus::Active,
+                        max_work: limits.max_work(&node.capacity),
+                    },
+                )
+            })
+            .collect()
+    } else {
+        let nodes = crate::accounts::nodes_of(t, network).context("reading the network's nodes")?;
+        nodes
+            .into_iter()
+            .map(|(address, n)| {
+                (
+                    n.device_key.to_string(),
+                    DeviceEntry {
+                        node: address.to_string(),
+                        active: n.status == NodeStatus::Active,
+                        max_work: limits.max_work(&n.capacity),
+                    },
+                )
+            })
+            .collect()
+    };
     Ok(RegistrySnapshot {
         network: network.to_string(),
         clock: EpochClock {

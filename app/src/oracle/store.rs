@@ -90,7 +90,24 @@ pub trait Store: Send + Sync {
     fn save_epoch_run(&self, run: &EpochRun) -> Result<()>;
     /// The latest run before `epoch` that has its rewards built.
     fn latest_built_before(&self, epoch: u64) -> Result<Option<EpochRun>>;
+    /// Stores events of a compressed tree in one transaction; an event whose `(tree, seq)`
+    /// is stored already is left as it is (the indexer checks every root on replay).
+    fn save_tree_events(&self, tree: &[u8; 32], events: &[TreeEventRow]) -> Result<()>;
+    /// Up to `limit` stored events of `tree` with a sequence number above `after`, in order.
+    fn tree_events(&self, tree: &[u8; 32], after: u64, limit: u32) -> Result<Vec<TreeEventRow>>;
     fn describe(&self) -> String;
+}
+
+/// One node_registry CPI event of a compressed tree, as the indexer keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEventRow {
+    /// The tree's sequence number after the event's writes.
+    pub seq: u64,
+    pub slot: u64,
+    /// The transaction's signature (base58).
+    pub signature: String,
+    /// The event: discriminator and Borsh body.
+    pub data: Vec<u8>,
 }
 
 /// Opens `database_url` (`postgres://…`) or else SQLite at `data_dir/oracle.sqlite`.
@@ -148,6 +165,14 @@ CREATE TABLE IF NOT EXISTS epoch_runs (
     action TEXT,
     signature TEXT
 );
+CREATE TABLE IF NOT EXISTS tree_events (
+    tree BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    slot INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (tree, seq)
+) WITHOUT ROWID;
 ";
 
 pub struct SqliteStore {
@@ -376,6 +401,49 @@ impl Store for SqliteStore {
         row.map(finish_run).transpose()
     }
 
+    fn save_tree_events(&self, tree: &[u8; 32], events: &[TreeEventRow]) -> Result<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO tree_events (tree, seq, slot, signature, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tree, seq) DO NOTHING",
+            )?;
+            for e in events {
+                st.execute(rusqlite::params![
+                    &tree[..],
+                    i64_of(e.seq, "a tree sequence number")?,
+                    i64_of(e.slot, "a slot")?,
+                    e.signature,
+                    e.data
+                ])?;
+            }
+        }
+        tx.commit().context("committing tree events")?;
+        Ok(())
+    }
+
+    fn tree_events(&self, tree: &[u8; 32], after: u64, limit: u32) -> Result<Vec<TreeEventRow>> {
+        let c = self.conn()?;
+        let mut st = c.prepare_cached(
+            "SELECT seq, slot, signature, data FROM tree_events \
+             WHERE tree = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = st.query_map(
+            rusqlite::params![&tree[..], i64_of(after, "a tree sequence number")?, limit],
+            |r| {
+                Ok(TreeEventRow {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    slot: r.get::<_, i64>(1)? as u64,
+                    signature: r.get(2)?,
+                    data: r.get(3)?,
+                })
+            },
+        )?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading tree events")
+    }
+
     fn describe(&self) -> String {
         format!("sqlite:{}", self.path)
     }
@@ -438,6 +506,14 @@ CREATE TABLE IF NOT EXISTS epoch_runs (
     rewards TEXT,
     action TEXT,
     signature TEXT
+);
+CREATE TABLE IF NOT EXISTS tree_events (
+    tree BYTEA NOT NULL,
+    seq BIGINT NOT NULL,
+    slot BIGINT NOT NULL,
+    signature TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (tree, seq)
 );
 ";
 
@@ -679,6 +755,52 @@ impl Store for PostgresStore {
             &[&(epoch.min(i64::MAX as u64) as i64)],
         )?;
         row.as_ref().map(pg_run).transpose()
+    }
+
+    fn save_tree_events(&self, tree: &[u8; 32], events: &[TreeEventRow]) -> Result<()> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction()?;
+        let st = tx.prepare(
+            "INSERT INTO tree_events (tree, seq, slot, signature, data) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree, seq) DO NOTHING",
+        )?;
+        for e in events {
+            tx.execute(
+                &st,
+                &[
+                    &&tree[..],
+                    &i64_of(e.seq, "a tree sequence number")?,
+                    &i64_of(e.slot, "a slot")?,
+                    &e.signature,
+                    &e.data,
+                ],
+            )?;
+        }
+        tx.commit().context("committing tree events")?;
+        Ok(())
+    }
+
+    fn tree_events(&self, tree: &[u8; 32], after: u64, limit: u32) -> Result<Vec<TreeEventRow>> {
+        let mut c = self.client()?;
+        let rows = c.query(
+            "SELECT seq, slot, signature, data FROM tree_events \
+             WHERE tree = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[
+                &&tree[..],
+                &i64_of(after, "a tree sequence number")?,
+                &i64::from(limit),
+            ],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(TreeEventRow {
+                    seq: r.try_get::<_, i64>(0)? as u64,
+                    slot: r.try_get::<_, i64>(1)? as u64,
+                    signature: r.try_get(2)?,
+                    data: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     fn describe(&self) -> String {

@@ -143,7 +143,18 @@ pub struct EmbeddedNetwork {
     /// the fee payer pays either way); a new slot drops the sysvars. Without it every
     /// `program_accounts` call was one runtime round trip per known address.
     cache: Mutex<HashMap<Pubkey, Option<Account>>>,
+    /// Landed transactions that carried node_registry's CPI events, oldest first: the
+    /// history [`Transport::signatures_for_address`] and the indexer read.
+    history: Mutex<Vec<Landed>>,
     mode: RuntimeMode,
+}
+
+struct Landed {
+    signature: solana_signature::Signature,
+    slot: u64,
+    /// Every address the transaction loaded (lookup tables resolved).
+    keys: Vec<Pubkey>,
+    cpi_events: Vec<Vec<u8>>,
 }
 
 const SYSVAR_OWNER: Pubkey = anchor_lang::pubkey!("Sysvar1111111111111111111111111111111111111");
@@ -181,6 +192,7 @@ impl EmbeddedNetwork {
             ctx: Mutex::new(ctx),
             known: Mutex::new(BTreeSet::new()),
             cache: Mutex::new(HashMap::new()),
+            history: Mutex::new(vec![]),
             mode,
         })
     }
@@ -272,7 +284,9 @@ impl EmbeddedNetwork {
     /// to the runtime, which refuses the transaction.
     fn loaded_keys(&self, tx: &VersionedTransaction) -> TransportResult<Vec<Pubkey>> {
         use solana_address_lookup_table_interface::state::AddressLookupTable;
+        // in the message's order: static keys, every table's writable ones, then readonly
         let mut keys = tx.message.static_account_keys().to_vec();
+        let mut readonly = vec![];
         for lookup in tx.message.address_table_lookups().unwrap_or_default() {
             let Some(table) = self.get_account(&lookup.account_key)? else {
                 continue;
@@ -280,16 +294,11 @@ impl EmbeddedNetwork {
             let Ok(table) = AddressLookupTable::deserialize(&table.data) else {
                 continue;
             };
-            for i in lookup
-                .writable_indexes
-                .iter()
-                .chain(&lookup.readonly_indexes)
-            {
-                if let Some(a) = table.addresses.get(usize::from(*i)) {
-                    keys.push(*a);
-                }
-            }
+            let get = |i: &u8| table.addresses.get(usize::from(*i)).copied();
+            keys.extend(lookup.writable_indexes.iter().filter_map(get));
+            readonly.extend(lookup.readonly_indexes.iter().filter_map(get));
         }
+        keys.extend(readonly);
         Ok(keys)
     }
 
@@ -324,7 +333,7 @@ impl EmbeddedNetwork {
                     .map_err(|e| TransportError::io("simulating a transaction", e))?;
                 sim.simulation_details
                     .and_then(|d| d.inner_instructions)
-                    .map(|inner| cpi_event_data(&inner, tx.message.static_account_keys()))
+                    .map(|inner| cpi_event_data(&inner, &keys))
                     .unwrap_or_default()
             } else {
                 vec![]
@@ -357,6 +366,18 @@ impl EmbeddedNetwork {
                 .collect();
             super::cu::record(&logs, &programs, bytes);
         }
+        if r.result.is_ok() && wants_events {
+            let slot = self.slot()?;
+            self.history
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Landed {
+                    signature,
+                    slot,
+                    keys,
+                    cpi_events: cpi_events.clone(),
+                });
+        }
         match r.result {
             Ok(()) => Ok(TxOutcome {
                 signature,
@@ -370,16 +391,16 @@ impl EmbeddedNetwork {
 }
 
 /// The data of node_registry's Anchor event CPIs among a transaction's inner instructions,
-/// tag removed (`statics`: the message's static keys, where node_registry always is).
+/// tag removed (`keys`: the message's keys, loaded ones included, in its order).
 fn cpi_event_data(
     inner: &[solana_message::inner_instruction::InnerInstructions],
-    statics: &[Pubkey],
+    keys: &[Pubkey],
 ) -> Vec<Vec<u8>> {
     inner
         .iter()
         .flatten()
         .filter(|i| {
-            statics.get(usize::from(i.instruction.program_id_index)) == Some(&node_registry::ID)
+            keys.get(usize::from(i.instruction.program_id_index)) == Some(&node_registry::ID)
         })
         .filter_map(|i| {
             i.instruction
@@ -522,5 +543,53 @@ impl Transport for EmbeddedNetwork {
             .block_on(ctx.banks_client.get_fee_for_message(message.clone()))
             .map_err(|e| TransportError::io("reading the fee", e))?
             .ok_or_else(|| TransportError::io("reading the fee", "the blockhash is unknown"))
+    }
+
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<solana_signature::Signature>,
+        until: Option<solana_signature::Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<super::SignatureEntry>> {
+        let history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        let mut newest_first = history.iter().rev().filter(|l| l.keys.contains(address));
+        if let Some(b) = before {
+            // as RPC: an unknown `before` gives nothing
+            if !newest_first.any(|l| l.signature == b) {
+                return Ok(vec![]);
+            }
+        }
+        Ok(newest_first
+            .take_while(|l| Some(l.signature) != until)
+            .take(limit)
+            .map(|l| super::SignatureEntry {
+                signature: l.signature,
+                slot: l.slot,
+                failed: false,
+            })
+            .collect())
+    }
+
+    fn transaction_events(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> TransportResult<super::LandedEvents> {
+        let history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        history
+            .iter()
+            .rev()
+            .find(|l| l.signature == *signature)
+            .map(|l| super::LandedEvents {
+                slot: l.slot,
+                failed: false,
+                cpi_events: l.cpi_events.clone(),
+            })
+            .ok_or_else(|| {
+                TransportError::io(
+                    format!("reading transaction {signature}"),
+                    "the embedded runtime keeps no such transaction (it keeps those with node_registry's CPI events)",
+                )
+            })
     }
 }

@@ -38,8 +38,27 @@ pub struct TxOutcome {
     /// Compute units, when the transport can tell (embedded: always; RPC: from simulation).
     pub compute_units: Option<u64>,
     /// Anchor CPI events our programs emitted (the event's discriminator and Borsh bytes,
-    /// the event-CPI tag removed), in order. The embedded transport records them for
-    /// transactions that name node_registry's event authority; RPC leaves it empty.
+    /// the event-CPI tag removed), in order, for transactions that name node_registry's event
+    /// authority: the embedded transport from a simulation, RPC with `getTransaction`.
+    pub cpi_events: Vec<Vec<u8>>,
+}
+
+/// One landed transaction in an address's history ([`Transport::signatures_for_address`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureEntry {
+    pub signature: Signature,
+    pub slot: u64,
+    /// The transaction was refused (it landed and paid its fee, but changed nothing else).
+    pub failed: bool,
+}
+
+/// What a landed transaction's metadata says of our programs' events
+/// ([`Transport::transaction_events`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LandedEvents {
+    pub slot: u64,
+    pub failed: bool,
+    /// node_registry's Anchor CPI events, in order, as in [`TxOutcome::cpi_events`].
     pub cpi_events: Vec<Vec<u8>>,
 }
 
@@ -110,6 +129,21 @@ pub trait Transport: Sync {
     /// The fee in lamports the cluster charges for `message` (signatures, precompile
     /// signatures, priority fee).
     fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64>;
+    /// Landed transactions that named `address`, newest first: at most `limit`, older than
+    /// `before` and newer than `until` (both exclusive), as RPC's `getSignaturesForAddress`.
+    /// The embedded runtime keeps a smaller history: only the successful transactions that
+    /// carry node_registry's CPI events (the compressed registry's writes, what the indexer
+    /// reads), not refused ones or those without events.
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<SignatureEntry>>;
+    /// The node_registry CPI events of a landed transaction (RPC: `getTransaction`, from a
+    /// node that keeps history with extended metadata).
+    fn transaction_events(&self, signature: &Signature) -> TransportResult<LandedEvents>;
 }
 
 /// What a simulated transaction did.
@@ -192,6 +226,19 @@ impl Transport for WithBudget<'_> {
     }
     fn fee_for_message(&self, message: &solana_message::Message) -> TransportResult<u64> {
         self.inner.fee_for_message(message)
+    }
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<SignatureEntry>> {
+        self.inner
+            .signatures_for_address(address, before, until, limit)
+    }
+    fn transaction_events(&self, signature: &Signature) -> TransportResult<LandedEvents> {
+        self.inner.transaction_events(signature)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Transport over JSON-RPC (devnet, mainnet-beta, a local validator).
 use super::{
-    clock_unix_timestamp, AccountFilter, Transport, TransportError, TransportResult, TxOutcome,
+    clock_unix_timestamp, AccountFilter, LandedEvents, SignatureEntry, Transport, TransportError,
+    TransportResult, TxOutcome,
 };
 use crate::errors::TxFailure;
 use anchor_lang::prelude::Pubkey;
@@ -179,15 +180,16 @@ impl RpcTransport {
     /// `getTransaction` (the node must keep transaction history with extended metadata:
     /// `--enable-rpc-transaction-history --enable-extended-tx-metadata-storage`), when
     /// `wants`: the transaction may carry node_registry's event CPIs.
-    fn with_cpi_events(
-        &self,
-        mut out: TxOutcome,
-        wants: bool,
-        statics: &[Pubkey],
-    ) -> TransportResult<TxOutcome> {
-        if !wants {
-            return Ok(out);
+    fn with_cpi_events(&self, mut out: TxOutcome, wants: bool) -> TransportResult<TxOutcome> {
+        if wants {
+            out.cpi_events = self.landed(&out.signature)?.cpi_events;
         }
+        Ok(out)
+    }
+
+    /// A landed transaction's slot, status and node_registry CPI events, by `getTransaction`
+    /// (retried a while: a node answers for a transaction a moment after confirming it).
+    fn landed(&self, signature: &solana_signature::Signature) -> TransportResult<LandedEvents> {
         use solana_transaction_status_client_types::{
             option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
         };
@@ -196,56 +198,67 @@ impl RpcTransport {
             commitment: Some(self.client.commitment()),
             max_supported_transaction_version: Some(0),
         };
-        let what = format!(
-            "transaction {} landed; reading its events back",
-            out.signature
-        );
-        // confirmed is enough for the status; the ledger may answer a moment later
+        let what = format!("reading transaction {signature} and its events");
         let mut tries = 0u32;
         let tx = loop {
             match retry_io(
-                || {
-                    self.client
-                        .get_transaction_with_config(&out.signature, config)
-                },
+                || self.client.get_transaction_with_config(signature, config),
                 |e| Err(self.io(&what, e)),
             ) {
                 Ok(tx) => break tx,
-                Err(e) if tries < 10 => {
+                Err(_) if tries < 10 => {
                     tries += 1;
-                    let _ = e;
                     std::thread::sleep(backoff(1));
                 }
                 Err(e) => return Err(e),
             }
         };
+        let mut keys = tx
+            .transaction
+            .transaction
+            .decode()
+            .map(|t| t.message.static_account_keys().to_vec())
+            .ok_or_else(|| TransportError::io(&what, "the node's answer does not decode"))?;
         let meta = tx
             .transaction
             .meta
             .ok_or_else(|| TransportError::io(&what, "the node answered without its status"))?;
-        let OptionSerializer::Some(inner) = meta.inner_instructions else {
-            return Err(TransportError::io(
-                &what,
-                "the node keeps no inner instructions (it needs --enable-extended-tx-metadata-storage)",
-            ));
-        };
-        {
+        // a program reached by CPI may be loaded from a lookup table: its index counts the
+        // loaded addresses (writable, then readonly) after the static keys
+        if let OptionSerializer::Some(loaded) = &meta.loaded_addresses {
+            for a in loaded.writable.iter().chain(&loaded.readonly) {
+                keys.push(a.parse().map_err(|e| TransportError::io(&what, e))?);
+            }
+        }
+        let failed = meta.err.is_some();
+        let mut cpi_events = vec![];
+        if !failed {
+            let OptionSerializer::Some(inner) = meta.inner_instructions else {
+                return Err(TransportError::io(
+                    &what,
+                    "the node keeps no inner instructions (it needs --enable-extended-tx-metadata-storage)",
+                ));
+            };
             for ix in inner.into_iter().flat_map(|i| i.instructions) {
                 let UiInstruction::Compiled(c) = ix else {
                     continue;
                 };
-                if statics.get(usize::from(c.program_id_index)) != Some(&node_registry::ID) {
+                if keys.get(usize::from(c.program_id_index)) != Some(&node_registry::ID) {
                     continue;
                 }
                 let data = bs58::decode(&c.data)
                     .into_vec()
                     .map_err(|e| TransportError::io(&what, e))?;
                 if let Some(event) = data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE) {
-                    out.cpi_events.push(event.to_vec());
+                    cpi_events.push(event.to_vec());
                 }
             }
         }
-        Ok(out)
+        Ok(LandedEvents {
+            slot: tx.slot,
+            failed,
+            cpi_events,
+        })
     }
 
     /// Sends with preflight (a refused transaction keeps its simulation logs), then waits
@@ -384,7 +397,7 @@ impl Transport for RpcTransport {
             .message
             .account_keys
             .contains(crate::ix::event_authority_ref());
-        self.with_cpi_events(out, wants, &tx.message.account_keys)
+        self.with_cpi_events(out, wants)
     }
 
     fn send_versioned(
@@ -402,7 +415,7 @@ impl Transport for RpcTransport {
                     .message
                     .address_table_lookups()
                     .is_some_and(|l| !l.is_empty()));
-        self.with_cpi_events(out, wants, statics)
+        self.with_cpi_events(out, wants)
     }
 
     fn slot(&self) -> TransportResult<u64> {
@@ -502,6 +515,50 @@ impl Transport for RpcTransport {
         self.client
             .get_fee_for_message(message)
             .map_err(|e| self.io("reading the fee", e))
+    }
+
+    fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<solana_signature::Signature>,
+        until: Option<solana_signature::Signature>,
+        limit: usize,
+    ) -> TransportResult<Vec<SignatureEntry>> {
+        use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config as Config;
+        let what = format!("reading the transaction history of {address}");
+        let page = retry_io(
+            || {
+                self.client.get_signatures_for_address_with_config(
+                    address,
+                    Config {
+                        before,
+                        until,
+                        limit: Some(limit.clamp(1, 1_000)),
+                        commitment: Some(self.client.commitment()),
+                    },
+                )
+            },
+            |e| Err(self.io(&what, e)),
+        )?;
+        page.into_iter()
+            .map(|s| {
+                Ok(SignatureEntry {
+                    signature: s
+                        .signature
+                        .parse()
+                        .map_err(|e| TransportError::io(&what, e))?,
+                    slot: s.slot,
+                    failed: s.err.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    fn transaction_events(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> TransportResult<LandedEvents> {
+        self.landed(signature)
     }
 }
 
