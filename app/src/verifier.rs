@@ -30,6 +30,15 @@ pub fn report_address(network: &Pubkey, epoch: u64) -> Pubkey {
     .0
 }
 
+/// `[CHALLENGES, network, epoch_le]`: an epoch's challenge seed (issue 14).
+pub fn challenges_address(network: &Pubkey, epoch: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[seeds::CHALLENGES, network.as_ref(), &epoch.to_le_bytes()],
+        &proof_verifier::ID,
+    )
+    .0
+}
+
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {
         program_id: proof_verifier::ID,
@@ -219,6 +228,36 @@ pub fn finalize_report(network: &Pubkey, epoch: u64) -> Instruction {
     )
 }
 
+/// `open_challenges`: records `epoch`'s challenge seed from the newest slot hash (anyone
+/// pays).
+pub fn open_challenges(payer: &Pubkey, network: &Pubkey, epoch: u64) -> Instruction {
+    build(
+        acc::OpenChallenges {
+            payer: *payer,
+            network: *network,
+            oracle_set: oracle_set_address(network),
+            challenges: challenges_address(network, epoch),
+            slot_hashes: proof_verifier::SLOT_HASHES_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::OpenChallenges { epoch },
+    )
+}
+
+/// An epoch's challenge seed, if its challenges are open.
+pub fn challenges(
+    t: &(impl crate::transport::Transport + ?Sized),
+    network: &Pubkey,
+    epoch: u64,
+) -> Result<Option<proof_verifier::EpochChallenges>> {
+    Ok(crate::accounts::fetch_of(
+        t,
+        "epoch challenges",
+        &challenges_address(network, epoch),
+        &proof_verifier::ID,
+    )?)
+}
+
 /// The device's signed receipt and the `verify_receipt` instruction that checks it.
 pub fn verify_receipt_instructions(
     device: &Keypair,
@@ -358,6 +397,20 @@ impl<'t> Verifier<'t> {
     ) -> Result<TxOutcome> {
         self.reg
             .send(&[finalize_report(network, epoch)], payer, &[])
+    }
+
+    /// Opens `epoch`'s challenges (records its seed), paid by `payer`.
+    pub fn open_challenges(
+        &self,
+        payer: &Keypair,
+        network: &Pubkey,
+        epoch: u64,
+    ) -> Result<TxOutcome> {
+        self.reg.send(
+            &[open_challenges(&payer.pubkey(), network, epoch)],
+            payer,
+            &[],
+        )
     }
 
     /// Verifies `device`'s receipt on chain, paid by `payer`.

@@ -79,7 +79,7 @@ pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 22] = [
 ];
 
 /// Every proof_verifier instruction.
-pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 8] = [
+pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 9] = [
     "init_oracle_set",
     "update_oracle_set",
     "submit_report",
@@ -88,6 +88,7 @@ pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 8] = [
     "void_report",
     "finalize_report",
     "verify_receipt",
+    "open_challenges",
 ];
 
 /// The capacity test registrations use (and makers attest).

@@ -217,6 +217,7 @@ fn documented_account_sizes_are_real() {
         ("TransferOffer", TransferOffer::SPACE),
         ("OracleSet", proof_verifier::OracleSet::SPACE),
         ("EpochReport", proof_verifier::EpochReport::SPACE),
+        ("EpochChallenges", proof_verifier::EpochChallenges::SPACE),
         ("EmissionSchedule", emissions::EmissionSchedule::SPACE),
         ("ClaimRecord", emissions::ClaimRecord::SPACE),
         ("Settlement", fee_settlement::Settlement::SPACE),
@@ -253,8 +254,11 @@ fn proof_verifier_idl_lists_everything() {
     let mut expected = depin_tests::PROOF_VERIFIER_INSTRUCTIONS.to_vec();
     expected.sort();
     assert_eq!(names(&idl, "instructions"), expected);
-    assert_eq!(names(&idl, "accounts"), vec!["EpochReport", "OracleSet"]);
-    assert_eq!(names(&idl, "events").len(), 7);
+    assert_eq!(
+        names(&idl, "accounts"),
+        vec!["EpochChallenges", "EpochReport", "OracleSet"]
+    );
+    assert_eq!(names(&idl, "events").len(), 8);
     let errors = idl["errors"].as_array().unwrap();
     assert_eq!(errors.len(), proof_verifier::ProofError::ALL.len());
     for (e, ours) in errors.iter().zip(proof_verifier::ProofError::ALL) {

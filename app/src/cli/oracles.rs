@@ -135,6 +135,25 @@ pub enum ReportCmd {
         #[arg(long)]
         epoch: u64,
     },
+    /// Open an epoch's proof challenges (anyone, once the epoch has begun): record its seed
+    /// from the newest slot hash; every device's challenges derive from it.
+    #[command(after_help = "Example:\n  depin report open-challenges my-net --epoch 7")]
+    OpenChallenges {
+        /// Network name or address.
+        network: String,
+        /// The epoch, numbered by the oracle set's clock (default: the current one).
+        #[arg(long)]
+        epoch: Option<u64>,
+    },
+    /// An epoch's challenge seed: the slot and hash it was taken from.
+    #[command(after_help = "Example:\n  depin report challenges my-net --epoch 7 --output json")]
+    Challenges {
+        /// Network name or address.
+        network: String,
+        /// The epoch, numbered by the oracle set's clock.
+        #[arg(long)]
+        epoch: u64,
+    },
     /// An epoch's report: root, status, approvals, challenge deadline.
     #[command(after_help = "Example:\n  depin report show my-net --epoch 7")]
     Show {
@@ -342,6 +361,42 @@ impl Ctx<'_> {
             ReportCmd::Finalize { network, epoch } => {
                 let a = network_address(network)?;
                 self.deliver(&[verifier::finalize_report(&a, *epoch)], json!({}))
+            }
+            ReportCmd::OpenChallenges { network, epoch } => {
+                let a = self.existing_network(network)?;
+                let set = verifier::oracle_set(self.t(), &a)?;
+                let now = self.t().unix_time()?;
+                let epoch = match epoch {
+                    Some(e) => *e,
+                    None => u64::try_from(
+                        now.saturating_sub(set.genesis_ts).max(0)
+                            / i64::from(set.epoch_length_s.max(1)),
+                    )
+                    .unwrap_or(0),
+                };
+                anyhow::ensure!(
+                    verifier::challenges(self.t(), &a, epoch)?.is_none(),
+                    "epoch {epoch}'s challenges are open already"
+                );
+                let ix = verifier::open_challenges(&self.signer_key()?, &a, epoch);
+                self.deliver(
+                    &[ix],
+                    json!({ "epoch": epoch, "challenges": verifier::challenges_address(&a, epoch).to_string() }),
+                )
+            }
+            ReportCmd::Challenges { network, epoch } => {
+                let a = network_address(network)?;
+                let address = verifier::challenges_address(&a, *epoch);
+                let c = verifier::challenges(self.t(), &a, *epoch)?
+                    .with_context(|| format!("epoch {epoch}'s challenges are not open"))?;
+                Ok(json!({
+                    "address": address.to_string(),
+                    "epoch": c.epoch,
+                    "slot": c.slot,
+                    "slot_hash": to_hex(&c.slot_hash),
+                    "seed": to_hex(&c.seed),
+                    "opened_at": c.opened_at,
+                }))
             }
             ReportCmd::Show { network, epoch } => {
                 let a = network_address(network)?;

@@ -20,5 +20,6 @@ pub mod node_tree;
 pub mod price;
 #[cfg(feature = "std")]
 pub mod rewards;
+pub mod sectors;
 pub mod sha256;
 pub mod split;

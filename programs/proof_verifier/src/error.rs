@@ -69,4 +69,10 @@ proof_errors! {
     WrongNetwork,
     #[msg("arithmetic overflow")]
     ArithmeticOverflow,
+    #[msg("the epoch has not begun: its challenges cannot be opened yet")]
+    EpochNotStarted,
+    #[msg("the epoch is over: its challenges can no longer be opened")]
+    EpochOver,
+    #[msg("the SlotHashes sysvar holds no slot hash")]
+    NoSlotHash,
 }

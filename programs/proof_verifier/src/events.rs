@@ -66,3 +66,13 @@ pub struct ReceiptVerified {
     pub work_units: u64,
     pub nonce: u64,
 }
+
+/// An epoch's challenges were opened: every challenge of the epoch derives from `seed`.
+#[event]
+pub struct ChallengesOpened {
+    pub network: Pubkey,
+    pub epoch: u64,
+    pub slot: u64,
+    pub seed: [u8; 32],
+    pub opened_by: Pubkey,
+}

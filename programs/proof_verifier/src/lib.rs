@@ -15,6 +15,7 @@ use depin_sbf_builtins as _;
 
 pub mod error;
 pub mod events;
+pub mod hasher;
 pub mod instructions;
 pub mod seeds;
 pub mod state;
@@ -70,6 +71,13 @@ pub mod proof_verifier {
     pub fn void_report(ctx: Context<VoidReport>, epoch: u64) -> Result<()> {
         let _ = epoch;
         VoidReport::handler(ctx)
+    }
+
+    /// Anyone, once the epoch has begun: records its challenge seed from the newest entry of
+    /// the `SlotHashes` sysvar; once per epoch.
+    #[access_control(ctx.accounts.validate(epoch))]
+    pub fn open_challenges(ctx: Context<OpenChallenges>, epoch: u64) -> Result<()> {
+        OpenChallenges::handler(ctx, epoch)
     }
 
     /// Anyone: makes a report final once it has M approvals and its challenge period passed.

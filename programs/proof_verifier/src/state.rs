@@ -58,6 +58,17 @@ impl OracleSet {
         self.oracles.iter().position(|k| k == key)
     }
 
+    /// When epoch `epoch` starts (unix seconds).
+    pub fn epoch_start(&self, epoch: u64) -> Result<i64> {
+        let offset = epoch
+            .checked_mul(u64::from(self.epoch_length_s))
+            .and_then(|o| i64::try_from(o).ok())
+            .ok_or(ProofError::ArithmeticOverflow)?;
+        self.genesis_ts
+            .checked_add(offset)
+            .ok_or(error!(ProofError::ArithmeticOverflow))
+    }
+
     /// When epoch `epoch` ends (unix seconds).
     pub fn epoch_end(&self, epoch: u64) -> Result<i64> {
         let next = epoch.checked_add(1).ok_or(ProofError::ArithmeticOverflow)?;
@@ -176,4 +187,26 @@ impl EpochReport {
         self.status = ReportStatus::Disputed;
         Ok(())
     }
+}
+
+/// An epoch's challenge seed (issue 14), recorded once the epoch has begun from the newest
+/// slot hash the chain had then: challenges of every device and sector derive from it
+/// (`depin_core::sectors`), so none can be known before it exists. PDA
+/// `[seeds::CHALLENGES, network, epoch_le]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct EpochChallenges {
+    pub network: Pubkey,
+    pub epoch: u64,
+    /// The slot whose hash was taken, and the hash (`SlotHashes`' newest entry).
+    pub slot: u64,
+    pub slot_hash: [u8; 32],
+    /// `depin_core::sectors::epoch_seed(network, epoch, slot, slot_hash)`.
+    pub seed: [u8; 32],
+    pub opened_at: i64,
+    pub bump: u8,
+}
+
+impl EpochChallenges {
+    pub const SPACE: usize = 8 + EpochChallenges::INIT_SPACE;
 }
