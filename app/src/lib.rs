@@ -20,6 +20,7 @@ pub mod par;
 pub mod pda;
 pub mod registry;
 pub mod rewards;
+pub mod sectors;
 pub mod settlement;
 pub mod simulate;
 pub mod tokens;

@@ -192,6 +192,14 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCmd {
+    /// What the oracle's sector modules spend checking one proof of each kind (coverage
+    /// witness, storage answer, compute product, sensor reading), one thread.
+    #[command(after_help = "Example:\n  depin bench proofs --output json")]
+    Proofs {
+        /// Times each check runs (the figures are means).
+        #[arg(long, default_value_t = 20)]
+        iterations: u32,
+    },
     /// The compressed registry's tree off chain (client and indexer): inserts of --nodes
     /// devices, then --proofs proofs made and checked, with the tree account's size and rent
     /// per node from its layout.
@@ -352,6 +360,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             r.onchain = Some(crate::compressed::bench_onchain(*onchain, shape)?);
         }
         return emit(&cli, out, serde_json::to_value(&r)?);
+    }
+    if let Command::Bench(BenchCmd::Proofs { iterations }) = &cli.command {
+        return emit(
+            &cli,
+            out,
+            serde_json::to_value(crate::sectors::bench(*iterations)?)?,
+        );
     }
     if let Command::Simulate(args) = &cli.command {
         let summary =

@@ -11,6 +11,8 @@
 //! |---|---|
 //! | [`KIND_EPOCH_SEED`] | network (32) · epoch (u64 LE) · slot (u64 LE) · slot hash (32) |
 //! | [`KIND_DEVICE_CHALLENGE`] | seed (32) · device key (32) · sector (1) · counter (u32 LE) |
+//! | [`KIND_WITNESS`] (signed) | network · epoch · beaconer · witness · payload · RSSI · SNR |
+//! | [`KIND_SECTOR_ANSWER`] (signed) | network · epoch · device · sector · answer body hash |
 use crate::attestation::{DOMAIN, VERSION};
 use crate::sha256::Sha256;
 
@@ -26,6 +28,71 @@ pub type Hash = [u8; 32];
 pub const KIND_EPOCH_SEED: u8 = 16;
 /// Hash kind of one device's challenge.
 pub const KIND_DEVICE_CHALLENGE: u8 = 17;
+/// Signed by a witness: what it heard of a beacon.
+pub const KIND_WITNESS: u8 = 19;
+/// Signed by a device: its answer to a storage, compute or sensor challenge, by hash.
+pub const KIND_SECTOR_ANSWER: u8 = 20;
+
+/// Length of a [`witness_message`].
+pub const WITNESS_MESSAGE_LEN: usize = 11 + 32 + 8 + 32 + 32 + 32 + 4 + 4;
+/// Length of an [`answer_message`].
+pub const ANSWER_MESSAGE_LEN: usize = 11 + 32 + 8 + 32 + 1 + 32;
+
+/// What a witness signs (its device key): network, epoch, the beaconer, itself, the payload
+/// it heard, RSSI (centi-dBm) and SNR (centi-dB), little-endian.
+pub fn witness_message(
+    network: &[u8; 32],
+    epoch: u64,
+    beaconer: &[u8; 32],
+    witness: &[u8; 32],
+    payload: &Hash,
+    rssi_centi_dbm: i32,
+    snr_centi_db: i32,
+) -> [u8; WITNESS_MESSAGE_LEN] {
+    let mut m = [0u8; WITNESS_MESSAGE_LEN];
+    let mut at = 0;
+    for part in [
+        &DOMAIN[..],
+        &[VERSION, KIND_WITNESS],
+        network,
+        &epoch.to_le_bytes(),
+        beaconer,
+        witness,
+        payload,
+        &rssi_centi_dbm.to_le_bytes(),
+        &snr_centi_db.to_le_bytes(),
+    ] {
+        m[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    m
+}
+
+/// What a device signs for an answer: network, epoch, itself, the sector, and the hash of
+/// the answer's body (the sector's encoding).
+pub fn answer_message(
+    network: &[u8; 32],
+    epoch: u64,
+    device: &[u8; 32],
+    sector: Sector,
+    body_hash: &Hash,
+) -> [u8; ANSWER_MESSAGE_LEN] {
+    let mut m = [0u8; ANSWER_MESSAGE_LEN];
+    let mut at = 0;
+    for part in [
+        &DOMAIN[..],
+        &[VERSION, KIND_SECTOR_ANSWER],
+        network,
+        &epoch.to_le_bytes(),
+        device,
+        &[sector as u8],
+        body_hash,
+    ] {
+        m[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    m
+}
 
 /// The sector a challenge is for; part of the challenge hash, so a challenge of one sector
 /// never answers another's.
