@@ -221,3 +221,32 @@ impl Default for CompressedWorld {
         Self::new()
     }
 }
+
+/// Serves `ix` over HTTP (the indexer's router) on a loopback port from a thread of its own;
+/// returns the base URL and the indexer, to sync it while it serves.
+pub fn serve_indexer(
+    ix: depin::indexer::Indexer,
+) -> (
+    String,
+    std::sync::Arc<std::sync::RwLock<depin::indexer::Indexer>>,
+) {
+    let shared = std::sync::Arc::new(std::sync::RwLock::new(ix));
+    let router = depin::indexer::server::router(shared.clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the indexer's server");
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port");
+            tx.send(l.local_addr().expect("its address"))
+                .expect("the test waits for it");
+            axum::serve(l, router).await.expect("serving");
+        });
+    });
+    let addr = rx.recv().expect("the server's address");
+    (format!("http://{addr}"), shared)
+}

@@ -282,21 +282,7 @@ fn node_commands_on_a_compressed_network() {
 
     // `--indexer URL`: the same commands read an indexer over HTTP
     let (ix, _) = depin::indexer::Indexer::open_synced(&w.net, &network, None).unwrap();
-    let shared = std::sync::Arc::new(std::sync::RwLock::new(ix));
-    let router = depin::indexer::server::router(shared.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, router).await.unwrap();
-        });
-    });
-    let url = format!("http://{}", rx.recv().unwrap());
+    let (url, shared) = depin_tests::compressed::serve_indexer(ix);
     let over_http = cli(&[
         "--indexer",
         &url,

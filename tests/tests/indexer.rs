@@ -19,7 +19,6 @@ use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
 
 const CELL: u64 = 0x8828308281fffff;
 
@@ -402,25 +401,7 @@ fn the_indexer_refuses_what_is_not_a_compressed_network() {
     assert!(e.contains("does not exist"), "{e}");
 }
 
-/// Serves `ix` on a loopback port from a thread of its own; returns the base URL.
-fn serve(ix: Indexer) -> (String, Arc<RwLock<Indexer>>) {
-    let shared = Arc::new(RwLock::new(ix));
-    let router = depin::indexer::server::router(shared.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, router).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap();
-    (format!("http://{addr}"), shared)
-}
+use depin_tests::compressed::serve_indexer as serve;
 
 #[test]
 fn leaves_and_proofs_over_http() {
