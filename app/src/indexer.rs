@@ -603,9 +603,14 @@ impl IndexerClient {
     }
 }
 
+/// The Borsh `node_proof` of an answer about one node.
+fn parse_proof(v: &Value) -> Result<NodeProof> {
+    NodeProof::deserialize(&mut &unb64(IndexerClient::field(v, "node_proof")?)?[..])
+        .context("the indexer's node_proof is not a NodeProof")
+}
+
 fn parse_node(v: &Value) -> Result<(u32, Pubkey, CompressedNode)> {
-    let proof = NodeProof::deserialize(&mut &unb64(IndexerClient::field(v, "node_proof")?)?[..])
-        .context("the indexer's node_proof is not a NodeProof")?;
+    let proof = parse_proof(v)?;
     Ok((proof.index, proof.device_key, proof.node))
 }
 
@@ -631,8 +636,7 @@ impl ProofSource for IndexerClient {
     }
     fn node_proof(&self, device: &Pubkey) -> Result<NodeProof> {
         let v = self.get(&format!("/v1/nodes/{device}"))?;
-        let p = NodeProof::deserialize(&mut &unb64(Self::field(&v, "node_proof")?)?[..])
-            .context("the indexer's node_proof is not a NodeProof")?;
+        let p = parse_proof(&v)?;
         ensure!(
             p.device_key == *device,
             "the indexer answered for device {}",

@@ -2,7 +2,7 @@
 //! indexer (`--indexer URL`, or an indexer run in this process over the cluster's history).
 use super::*;
 use crate::indexer::{self, Indexer, IndexerClient, ProofSource};
-use node_registry::state::CompressedNode;
+use node_registry::state::NodeProof;
 
 /// The most bytes a transaction may have (a packet).
 const PACKET_LIMIT: usize = 1_232;
@@ -34,22 +34,36 @@ impl Ctx<'_> {
         }
     }
 
-    /// The compressed network's node of `r`, which must exist and not be decommissioned.
-    fn compressed_node_of(
-        &self,
-        source: &dyn ProofSource,
-        r: &NodeRef,
-    ) -> Result<(u32, CompressedNode)> {
-        let (index, node) = source
-            .node(&r.device_key)?
+    /// A proof of `r`'s compressed node (one read from the source: the proof carries the
+    /// node), which must exist and not be decommissioned.
+    fn live_node_proof(&self, source: &dyn ProofSource, r: &NodeRef) -> Result<NodeProof> {
+        let proof = source
+            .node_proof(&r.device_key)
             .with_context(|| format!("device {} has no node on {}", r.device_key, r.network))?;
         anyhow::ensure!(
-            !indexer::is_decommissioned(&node),
+            !indexer::is_decommissioned(&proof.node),
             "device {}'s node on {} is decommissioned",
             r.device_key,
             r.network
         );
-        Ok((index, node))
+        Ok(proof)
+    }
+
+    /// [`Self::live_node_proof`] of a node --keypair owns, and that owner.
+    fn owned_node_proof(
+        &self,
+        source: &dyn ProofSource,
+        r: &NodeRef,
+    ) -> Result<(NodeProof, Pubkey)> {
+        let proof = self.live_node_proof(source, r)?;
+        let me = self.signer_key()?;
+        anyhow::ensure!(
+            proof.node.owner == me,
+            "device {}'s node is owned by {}, not by {me} (--keypair)",
+            r.device_key,
+            proof.node.owner
+        );
+        Ok((proof, me))
     }
 
     /// `depin node …` when the network is compressed; `None` for plain networks.
@@ -98,16 +112,8 @@ impl Ctx<'_> {
                 recipient_keypair,
             } => {
                 let source = self.proof_source(&a, &tree)?;
-                let (_, node) = self.compressed_node_of(source.as_ref(), r)?;
-                let me = self.signer_key()?;
-                anyhow::ensure!(
-                    node.owner == me,
-                    "device {}'s node is owned by {}, not by {me} (--keypair)",
-                    r.device_key,
-                    node.owner
-                );
+                let (proof, me) = self.owned_node_proof(source.as_ref(), r)?;
                 anyhow::ensure!(*to != me, "--to is already the node's owner");
-                let proof = source.node_proof(&r.device_key)?;
                 let ix = crate::ix::transfer_compressed_node(&me, to, &a, &tree, proof);
                 let recipient = recipient_keypair
                     .as_deref()
@@ -135,19 +141,22 @@ impl Ctx<'_> {
             ),
             NodeCmd::SetStatus { node: r, status } => {
                 let source = self.proof_source(&a, &tree)?;
-                let (_, node) = self.compressed_node_of(source.as_ref(), r)?;
+                let proof = self.live_node_proof(source.as_ref(), r)?;
                 let s = match status {
                     StatusArg::Active => NodeStatus::Active,
                     StatusArg::Suspended => NodeStatus::Suspended,
                 };
-                anyhow::ensure!(node.status != s, "device {} is already {s:?}", r.device_key);
+                anyhow::ensure!(
+                    proof.node.status != s,
+                    "device {} is already {s:?}",
+                    r.device_key
+                );
                 let me = self.signer_key()?;
                 anyhow::ensure!(
                     me == n.authority || Some(me) == n.operator,
                     "{me} (--keypair) is neither the network authority {} nor its status operator",
                     n.authority
                 );
-                let proof = source.node_proof(&r.device_key)?;
                 let ix = crate::ix::set_compressed_node_status(&me, &a, &tree, s, proof);
                 self.deliver(
                     &[ix],
@@ -168,16 +177,9 @@ impl Ctx<'_> {
                     _ => bail!("give an H3 cell, or --lat, --lon and --resolution"),
                 };
                 let source = self.proof_source(&a, &tree)?;
-                let (_, node) = self.compressed_node_of(source.as_ref(), r)?;
-                let me = self.signer_key()?;
+                let (proof, me) = self.owned_node_proof(source.as_ref(), r)?;
                 anyhow::ensure!(
-                    node.owner == me,
-                    "device {}'s node is owned by {}, not by {me} (--keypair)",
-                    r.device_key,
-                    node.owner
-                );
-                anyhow::ensure!(
-                    node.location != location,
+                    proof.node.location != location,
                     "device {}'s node is already at {location:x}: nothing to change",
                     r.device_key
                 );
@@ -189,7 +191,6 @@ impl Ctx<'_> {
                      assert_compressed_location would refuse it"
                 );
                 let credits = self.reg.credits_accounts(&n, &me, None)?;
-                let proof = source.node_proof(&r.device_key)?;
                 let ix = crate::ix::assert_compressed_location(
                     &me, &a, &tree, credits, location, max, proof,
                 );
@@ -200,15 +201,7 @@ impl Ctx<'_> {
             }
             NodeCmd::Decommission(r) => {
                 let source = self.proof_source(&a, &tree)?;
-                let (_, node) = self.compressed_node_of(source.as_ref(), r)?;
-                let me = self.signer_key()?;
-                anyhow::ensure!(
-                    node.owner == me,
-                    "device {}'s node is owned by {}, not by {me} (--keypair)",
-                    r.device_key,
-                    node.owner
-                );
-                let proof = source.node_proof(&r.device_key)?;
+                let (proof, me) = self.owned_node_proof(source.as_ref(), r)?;
                 let ix = crate::ix::decommission_compressed_node(&me, &a, &tree, proof);
                 self.deliver(&[ix], json!({ "device_key": r.device_key.to_string() }))?
             }
