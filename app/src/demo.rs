@@ -123,6 +123,16 @@ pub struct DemoReport {
     /// with the emission recomputed here from the schedule's parameters and the re-mint from
     /// each epoch's usage record.
     pub supply_reconciles: bool,
+    /// Sector proofs (issue 14) over every epoch: sent (forged ones included), accepted per
+    /// class, rejected per class by reason; challenges opened; storage chunks proven on
+    /// chain.
+    pub proofs_sent: u64,
+    pub forged_proofs_sent: u64,
+    pub proofs_accepted: std::collections::BTreeMap<String, u64>,
+    pub proofs_rejected:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+    pub challenges_opened: u64,
+    pub storage_chunks_verified_on_chain: u64,
     pub elapsed_ms: u64,
 }
 
@@ -348,7 +358,7 @@ impl DemoCluster<'_> {
 
     /// Lets `seconds` pass on the cluster's clock: the embedded runtime moves its clock;
     /// over RPC this waits until the cluster's own clock has moved that far.
-    fn wait(&self, seconds: u32) -> Result<()> {
+    pub(crate) fn wait(&self, seconds: u32) -> Result<()> {
         match self {
             DemoCluster::Embedded(n) => n.advance_time(i64::from(seconds)),
             DemoCluster::Rpc { transport, .. } => {
@@ -414,11 +424,13 @@ pub fn lamports_needed(nodes: usize) -> u64 {
     (owners + DEMO_CUSTOMERS as u64 + 1) * SOL / 10 + 4 * SOL + nodes as u64 * SOL / 100 + SOL
 }
 
-/// A valid resolution-8 H3 cell derived from `i` (base cell 20 is not a pentagon).
+/// A valid resolution-8 H3 cell derived from `i` (base cell 20 is not a pentagon). The
+/// finest digit varies fastest, so nodes with near indices are neighbours (a few hundred
+/// metres to a few kilometres apart), as the sector proofs' hotspots and sensors need.
 pub fn demo_cell(i: usize) -> u64 {
     let mut cell: u64 = (1 << 59) | (8 << 52) | (20 << 45);
     let mut x = i as u64;
-    for r in 1..=15u64 {
+    for r in (1..=15u64).rev() {
         let digit = if r <= 8 {
             let d = x % 7;
             x /= 7;
@@ -431,7 +443,7 @@ pub fn demo_cell(i: usize) -> u64 {
     cell
 }
 
-fn capacity_for(i: usize) -> Capacity {
+pub(crate) fn capacity_for(i: usize) -> Capacity {
     match i % 4 {
         0 => Capacity::Hotspot {
             radios: 1,
@@ -823,6 +835,12 @@ pub fn run_on(net: &DemoCluster, nodes: usize, progress: bool) -> Result<DemoRep
         credit_price_usd: market.price_usd(),
         customers: market.customers.len() as u64,
         register_compute_units_max: register_cu_max,
+        proofs_sent: rewards.sectors.proofs_sent,
+        forged_proofs_sent: rewards.sectors.forged_proofs_sent,
+        proofs_accepted: rewards.sectors.proofs_accepted.clone(),
+        proofs_rejected: rewards.sectors.proofs_rejected.clone(),
+        challenges_opened: rewards.sectors.challenges_opened,
+        storage_chunks_verified_on_chain: rewards.sectors.storage_chunks_verified_on_chain,
         receipts_sent: rewards.receipts_sent,
         receipts_accepted: rewards.receipts_accepted,
         receipts_rejected: rewards.receipts_rejected,
@@ -1130,6 +1148,7 @@ struct RewardsSummary {
     transferred_to_new_owner: u64,
     follow_owner: bool,
     supply_reconciles: bool,
+    sectors: crate::demo_sectors::SectorTally,
 }
 
 /// Every active device signs one batch of three receipts adding up to its epoch's work and
@@ -1386,7 +1405,16 @@ fn run_rewards(
         crate::oracle::local::LocalOracles::start(network, oracles, oracle_dir.path(), |c| {
             // the demo's clock jumps from one epoch to the next: no grace period
             c.limits.grace_s = 0;
+            crate::demo_sectors::configure(c);
         })?;
+    // storage nodes commit their data before the first epoch's seed
+    let active_at_start: std::collections::BTreeSet<Pubkey> = accounts::nodes_of(net, network)?
+        .into_iter()
+        .filter(|(_, n)| n.status == NodeStatus::Active)
+        .map(|(k, _)| k)
+        .collect();
+    let mut sectors =
+        crate::demo_sectors::SectorDemo::setup(net, network, devices, owners, &active_at_start)?;
     let mut receipts_sent = 0u64;
     let mut bad_receipts_sent = 0u64;
     let mut roots_agree = true;
@@ -1414,6 +1442,11 @@ fn run_rewards(
             .filter(|(_, n)| n.status == NodeStatus::Active)
             .map(|(k, _)| k)
             .collect();
+        split.start("sector proofs");
+        let late = epoch == 0 && matches!(net, DemoCluster::Embedded(_));
+        sectors.epoch(
+            net, &services, operator, network, devices, &active, epoch, late,
+        )?;
         split.start("receipts");
         receipts_sent += send_receipts(&services, network, devices, &active, epoch)?;
         if epoch == 0 {
@@ -1442,6 +1475,7 @@ fn run_rewards(
         }
         split.start("oracles");
         let results = services.run_epoch(net, epoch)?;
+        sectors.record(results.first().and_then(|r| r.sectors.as_ref()));
         roots_agree &= results.windows(2).all(|w| w[0].root == w[1].root)
             && results
                 .iter()
@@ -1563,6 +1597,7 @@ fn run_rewards(
     };
     let (receipts_accepted, receipts_rejected) = services.totals();
     Ok(RewardsSummary {
+        sectors: sectors.tally,
         oracles: oracles.len() as u64,
         threshold: 2,
         epochs_finalized: s.epochs_finalized,

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compressed;
 pub mod config;
 pub mod demo;
+pub mod demo_sectors;
 pub mod emissions;
 pub mod errors;
 pub mod indexer;

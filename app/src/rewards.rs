@@ -56,6 +56,21 @@ pub fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Bytes of an even-length hex string (an optional `0x` prefix).
+pub fn bytes_from_hex(s: &str) -> Result<Vec<u8>> {
+    let s = s.trim_start_matches("0x");
+    ensure!(
+        s.len().is_multiple_of(2) && s.is_ascii(),
+        "`{s}` is not hex (an even number of hex digits)"
+    );
+    (0..s.len() / 2)
+        .map(|i| {
+            u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+                .with_context(|| format!("`{s}` is not hex"))
+        })
+        .collect()
+}
+
 pub fn hash_from_hex(s: &str) -> Result<[u8; 32]> {
     let s = s.trim_start_matches("0x");
     ensure!(

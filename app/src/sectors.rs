@@ -623,6 +623,139 @@ pub fn sign_answer(
     key.sign_message(&m)
 }
 
+/// The device side of each proof (`depin device`, the demo): what an honest device
+/// computes from the epoch's seed and signs.
+pub mod device {
+    use super::*;
+    use solana_keypair::Keypair;
+    use solana_signer::Signer;
+
+    /// The payload a hotspot beacons in the epoch of `seed`.
+    pub fn beacon_payload(seed: &Hash, device: &[u8; 32]) -> Hash {
+        let challenge = sectors::device_challenge::<Soft>(seed, device, Sector::Coverage, 0);
+        coverage::beacon_payload::<Soft>(&challenge)
+    }
+
+    /// What a storage node keeps: its data and the chunk tree it committed.
+    pub struct StoredData {
+        pub data: Vec<u8>,
+        pub tree: storage::StorageTree,
+        pub chunk_bytes: u32,
+    }
+
+    impl StoredData {
+        /// `None` for empty data, a zero chunk size or more than 2^40 chunks.
+        pub fn new(data: Vec<u8>, chunk_bytes: u32) -> Option<Self> {
+            let tree = storage::StorageTree::new::<Soft>(&data, chunk_bytes)?;
+            Some(StoredData {
+                data,
+                tree,
+                chunk_bytes,
+            })
+        }
+
+        /// What `commit_storage` takes.
+        pub fn commitment(&self) -> StorageCommitment {
+            StorageCommitment {
+                root: self.tree.root(),
+                size_bytes: self.data.len() as u64,
+                chunk_bytes: self.chunk_bytes,
+            }
+        }
+
+        /// Challenge `i`'s chunk with its path (what `verify_storage_chunk` takes).
+        pub fn chunk(
+            &self,
+            seed: &Hash,
+            device: &[u8; 32],
+            i: u32,
+        ) -> Option<(u64, Vec<u8>, Vec<Hash>)> {
+            let chunks = storage::chunk_count(self.data.len() as u64, self.chunk_bytes);
+            let index = storage::challenged_chunk::<Soft>(seed, device, chunks, i);
+            let size = self.chunk_bytes as usize;
+            let start = usize::try_from(index).ok()?.checked_mul(size)?;
+            let end = start.checked_add(size)?.min(self.data.len());
+            Some((
+                index,
+                self.data.get(start..end)?.to_vec(),
+                self.tree.proof(index)?,
+            ))
+        }
+
+        /// The node's signed answers to its first `challenges` challenges.
+        pub fn answer(
+            &self,
+            key: &Keypair,
+            network: &[u8; 32],
+            epoch: u64,
+            seed: &Hash,
+            challenges: u32,
+        ) -> Option<StorageAnswer> {
+            let device = key.pubkey().to_bytes();
+            let chunks = (0..challenges)
+                .map(|i| self.chunk(seed, &device, i))
+                .collect::<Option<Vec<_>>>()?;
+            let body = StorageAnswer::body_hash(&chunks);
+            Some(StorageAnswer {
+                device,
+                signature: sign_answer(key, network, epoch, Sector::Storage, &body),
+                chunks,
+            })
+        }
+    }
+
+    /// A compute node's signed product of its `n × n` challenge matrices.
+    pub fn compute_answer(
+        key: &Keypair,
+        network: &[u8; 32],
+        epoch: u64,
+        seed: &Hash,
+        n: u32,
+    ) -> ComputeAnswer {
+        let device = key.pubkey().to_bytes();
+        let (a, b) = compute::challenge_matrices::<Soft>(seed, &device, n as usize);
+        let product = compute::multiply(&a, &b, n as usize);
+        sign_product(key, network, epoch, n, product)
+    }
+
+    /// `product` signed as `key`'s answer (a forged one too, in tests and the demo).
+    pub fn sign_product(
+        key: &Keypair,
+        network: &[u8; 32],
+        epoch: u64,
+        n: u32,
+        product: Vec<u64>,
+    ) -> ComputeAnswer {
+        let body = ComputeAnswer::body_hash(n, &product);
+        ComputeAnswer {
+            device: key.pubkey().to_bytes(),
+            n,
+            signature: sign_answer(key, network, epoch, Sector::Compute, &body),
+            product,
+            received_ms: 0,
+        }
+    }
+
+    /// A sensor's signed reading.
+    pub fn reading(
+        key: &Keypair,
+        network: &[u8; 32],
+        epoch: u64,
+        value: i64,
+        time: i64,
+        cell: u64,
+    ) -> SensorReading {
+        let body = SensorReading::body_hash(value, time, cell);
+        SensorReading {
+            device: key.pubkey().to_bytes(),
+            value,
+            time,
+            cell,
+            signature: sign_answer(key, network, epoch, Sector::Sensor, &body),
+        }
+    }
+}
+
 /// Keys as `Pubkey` (for output).
 pub fn key_of(k: &[u8; 32]) -> Pubkey {
     Pubkey::new_from_array(*k)

@@ -7,8 +7,8 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use anyhow::Result;
 use depin_core::attestation::{epoch_report_message, work_receipt_message};
 use proof_verifier::{
-    accounts as acc, instruction as data, seeds, OracleSetArgs, ReceiptArgs, SubmitReportArgs,
-    UpdateOracleSetArgs,
+    accounts as acc, instruction as data, seeds, OracleSetArgs, ReceiptArgs, StorageChunkArgs,
+    StorageCommitArgs, SubmitReportArgs, UpdateOracleSetArgs,
 };
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -37,6 +37,11 @@ pub fn challenges_address(network: &Pubkey, epoch: u64) -> Pubkey {
         &proof_verifier::ID,
     )
     .0
+}
+
+/// `[STORAGE, node]`: a storage node's committed data root (issue 14).
+pub fn storage_commitment_address(node: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[seeds::STORAGE, node.as_ref()], &proof_verifier::ID).0
 }
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -244,6 +249,83 @@ pub fn open_challenges(payer: &Pubkey, network: &Pubkey, epoch: u64) -> Instruct
     )
 }
 
+/// `commit_storage` for the node of `device`, signed by its `owner`.
+pub fn commit_storage(
+    owner: &Pubkey,
+    network: &Pubkey,
+    device: &Pubkey,
+    args: StorageCommitArgs,
+) -> Instruction {
+    let node = crate::pda::node(network, device).0;
+    build(
+        acc::CommitStorage {
+            owner: *owner,
+            network: *network,
+            node,
+            commitment: storage_commitment_address(&node),
+            system_program: SYSTEM_PROGRAM,
+        },
+        data::CommitStorage { args },
+    )
+}
+
+/// `verify_storage_chunk` for the node of `device`.
+pub fn verify_storage_chunk(
+    network: &Pubkey,
+    device: &Pubkey,
+    args: StorageChunkArgs,
+) -> Instruction {
+    let node = crate::pda::node(network, device).0;
+    build(
+        acc::VerifyStorageChunk {
+            network: *network,
+            node,
+            commitment: storage_commitment_address(&node),
+            challenges: challenges_address(network, args.epoch),
+        },
+        data::VerifyStorageChunk { args },
+    )
+}
+
+/// A node's storage commitment, if it made one.
+pub fn storage_commitment(
+    t: &(impl crate::transport::Transport + ?Sized),
+    node: &Pubkey,
+) -> Result<Option<proof_verifier::StorageCommitment>> {
+    Ok(crate::accounts::fetch_of(
+        t,
+        "storage commitment",
+        &storage_commitment_address(node),
+        &proof_verifier::ID,
+    )?)
+}
+
+/// Every storage commitment of `network`'s nodes, in one query (discriminator and network).
+pub fn storage_commitments_of(
+    t: &(impl crate::transport::Transport + ?Sized),
+    network: &Pubkey,
+) -> Result<Vec<(Pubkey, proof_verifier::StorageCommitment)>> {
+    use anchor_lang::{AccountDeserialize, Discriminator};
+    let filters = [
+        crate::transport::AccountFilter::Memcmp {
+            offset: 0,
+            bytes: proof_verifier::StorageCommitment::DISCRIMINATOR.to_vec(),
+        },
+        crate::transport::AccountFilter::Memcmp {
+            offset: 8,
+            bytes: network.to_bytes().to_vec(),
+        },
+    ];
+    t.program_accounts(&proof_verifier::ID, &filters)?
+        .into_iter()
+        .map(|(k, a)| {
+            let c = proof_verifier::StorageCommitment::try_deserialize(&mut a.data.as_slice())
+                .map_err(|e| anyhow::anyhow!("storage commitment {k}: {e}"))?;
+            Ok((k, c))
+        })
+        .collect()
+}
+
 /// An epoch's challenge seed, if its challenges are open.
 pub fn challenges(
     t: &(impl crate::transport::Transport + ?Sized),
@@ -411,6 +493,30 @@ impl<'t> Verifier<'t> {
             payer,
             &[],
         )
+    }
+
+    /// Commits the storage of `owner`'s node of `device`.
+    pub fn commit_storage(
+        &self,
+        owner: &Keypair,
+        network: &Pubkey,
+        device: &Pubkey,
+        args: StorageCommitArgs,
+    ) -> Result<TxOutcome> {
+        let ix = commit_storage(&owner.pubkey(), network, device, args);
+        self.reg.send(&[ix], owner, &[])
+    }
+
+    /// Proves one challenged chunk of `device`'s node on chain, paid by `payer`.
+    pub fn verify_storage_chunk(
+        &self,
+        payer: &Keypair,
+        network: &Pubkey,
+        device: &Pubkey,
+        args: StorageChunkArgs,
+    ) -> Result<TxOutcome> {
+        self.reg
+            .send(&[verify_storage_chunk(network, device, args)], payer, &[])
     }
 
     /// Verifies `device`'s receipt on chain, paid by `payer`.

@@ -79,7 +79,7 @@ pub const NODE_REGISTRY_INSTRUCTIONS: [&str; 22] = [
 ];
 
 /// Every proof_verifier instruction.
-pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 9] = [
+pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 11] = [
     "init_oracle_set",
     "update_oracle_set",
     "submit_report",
@@ -89,6 +89,8 @@ pub const PROOF_VERIFIER_INSTRUCTIONS: [&str; 9] = [
     "finalize_report",
     "verify_receipt",
     "open_challenges",
+    "commit_storage",
+    "verify_storage_chunk",
 ];
 
 /// The capacity test registrations use (and makers attest).
@@ -325,6 +327,47 @@ impl World {
     pub fn register(&self, owner: &Owner) -> (Keypair, Pubkey) {
         let device = self.device();
         let r = self.registration(&owner.pubkey(), &self.makers[0], &device);
+        let (node, _) = self
+            .reg()
+            .register_node(&owner.keypair, &r)
+            .expect("register node");
+        (device, node)
+    }
+
+    /// Creates the network's oracle set, one fresh oracle, whose clock is 5 seconds into
+    /// epoch `epoch` of `epoch_length_s`-second epochs.
+    pub fn init_oracle_set_in_epoch(&self, epoch: u64, epoch_length_s: u32) {
+        let genesis = self.now() as i64 - epoch as i64 * i64::from(epoch_length_s) - 5;
+        depin::verifier::Verifier::new(&self.net)
+            .init_oracle_set(
+                &self.operator,
+                &self.network,
+                proof_verifier::OracleSetArgs {
+                    oracles: vec![self.device().pubkey()],
+                    threshold: 1,
+                    genesis_ts: genesis,
+                    epoch_length_s,
+                    challenge_period_s: 60,
+                },
+            )
+            .expect("oracle set");
+    }
+
+    /// Registers a fresh device of `capacity` (attested by the first maker) for `owner`;
+    /// returns (device, node address).
+    pub fn register_capacity(&self, owner: &Owner, capacity: Capacity) -> (Keypair, Pubkey) {
+        let device = self.device();
+        let maker = &self.makers[0];
+        let r = Registration {
+            maker_attestation: attest::sign_maker_attestation(
+                &maker.attestation,
+                &self.network,
+                &device.pubkey(),
+                &capacity,
+            ),
+            capacity,
+            ..self.registration(&owner.pubkey(), maker, &device)
+        };
         let (node, _) = self
             .reg()
             .register_node(&owner.keypair, &r)

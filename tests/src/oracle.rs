@@ -82,6 +82,8 @@ pub fn test_registry(name: &str, active: u8, inactive: u8, max_work: u64) -> Tes
                 node: depin::pda::node(&network, &k.pubkey()).0.to_string(),
                 active: on,
                 max_work,
+                capacity: None,
+                location: 0,
             },
         );
     }

@@ -7,7 +7,7 @@ use depin::verifier::{self as v, Verifier};
 use depin_core::sectors::{self, storage, Sector};
 use depin_core::sha256::Soft;
 use depin_tests::*;
-use proof_verifier::{OracleSetArgs, ProofError as P};
+use proof_verifier::ProofError as P;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -20,20 +20,7 @@ fn pcode(e: P) -> u32 {
 /// A world whose oracle set's clock is in epoch 10.
 fn world() -> World {
     let w = World::new();
-    let genesis = w.now() as i64 - 10 * i64::from(EPOCH_S) - 5;
-    Verifier::new(&w.net)
-        .init_oracle_set(
-            &w.operator,
-            &w.network,
-            OracleSetArgs {
-                oracles: vec![w.device().pubkey()],
-                threshold: 1,
-                genesis_ts: genesis,
-                epoch_length_s: EPOCH_S,
-                challenge_period_s: 60,
-            },
-        )
-        .unwrap();
+    w.init_oracle_set_in_epoch(10, EPOCH_S);
     w
 }
 

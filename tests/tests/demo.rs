@@ -52,3 +52,47 @@ fn demo_runs_epochs_and_reconciles() {
     assert!(r.transferred_node_rewards_to_new_owner > 0);
     assert!(r.transferred_node_rewards_follow_owner);
 }
+
+/// The demo's sector proofs (issue 14): all four classes take part every epoch, and every
+/// forged proof is rejected for the reason it was forged with.
+#[test]
+fn demo_judges_sector_proofs_of_every_class() {
+    let net = EmbeddedNetwork::start_with(RuntimeMode::from_env(), |_| {}).unwrap();
+    // 24 nodes: six of each class, so five sensors can outvote an outlier
+    let r = demo::run(&net, 24, false).unwrap();
+    let epochs = demo::DEMO_EPOCHS;
+    assert_eq!(r.challenges_opened, epochs);
+    assert_eq!(r.storage_chunks_verified_on_chain, epochs);
+    for class in ["coverage", "storage", "compute", "sensor"] {
+        assert!(
+            r.proofs_accepted[class] > 0,
+            "{class}: {:?}",
+            r.proofs_accepted
+        );
+    }
+    let rejected = |class: &str, why: &str| {
+        r.proofs_rejected
+            .get(class)
+            .and_then(|m| m.get(why))
+            .copied()
+            .unwrap_or(0)
+    };
+    // one of each forgery an epoch, and one late answer in the first
+    assert_eq!(rejected("coverage", "witness_too_close"), epochs);
+    assert_eq!(rejected("coverage", "signal_stronger_than_physics"), epochs);
+    assert_eq!(rejected("storage", "wrong_chunk_path"), epochs);
+    assert_eq!(rejected("compute", "wrong_matrix_product"), epochs);
+    assert_eq!(rejected("compute", "late_answer"), 1);
+    assert_eq!(rejected("sensor", "outlier_reading"), epochs);
+    let all_rejected: u64 = r.proofs_rejected.values().flat_map(|m| m.values()).sum();
+    assert_eq!(
+        all_rejected, r.forged_proofs_sent,
+        "{:?}",
+        r.proofs_rejected
+    );
+    // three honest storage nodes and two honest GPUs an epoch (less the late one)
+    assert_eq!(r.proofs_accepted["storage"], 3 * epochs);
+    assert_eq!(r.proofs_accepted["compute"], 2 * epochs - 1);
+    assert!(r.oracle_roots_agree);
+    assert!(r.supply_reconciles);
+}

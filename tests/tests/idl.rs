@@ -218,6 +218,10 @@ fn documented_account_sizes_are_real() {
         ("OracleSet", proof_verifier::OracleSet::SPACE),
         ("EpochReport", proof_verifier::EpochReport::SPACE),
         ("EpochChallenges", proof_verifier::EpochChallenges::SPACE),
+        (
+            "StorageCommitment",
+            proof_verifier::StorageCommitment::SPACE,
+        ),
         ("EmissionSchedule", emissions::EmissionSchedule::SPACE),
         ("ClaimRecord", emissions::ClaimRecord::SPACE),
         ("Settlement", fee_settlement::Settlement::SPACE),
@@ -256,9 +260,14 @@ fn proof_verifier_idl_lists_everything() {
     assert_eq!(names(&idl, "instructions"), expected);
     assert_eq!(
         names(&idl, "accounts"),
-        vec!["EpochChallenges", "EpochReport", "OracleSet"]
+        vec![
+            "EpochChallenges",
+            "EpochReport",
+            "OracleSet",
+            "StorageCommitment"
+        ]
     );
-    assert_eq!(names(&idl, "events").len(), 8);
+    assert_eq!(names(&idl, "events").len(), 10);
     let errors = idl["errors"].as_array().unwrap();
     assert_eq!(errors.len(), proof_verifier::ProofError::ALL.len());
     for (e, ours) in errors.iter().zip(proof_verifier::ProofError::ALL) {

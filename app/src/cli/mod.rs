@@ -26,6 +26,7 @@ use std::str::FromStr;
 
 mod compressed_node;
 mod credits;
+mod device;
 mod index;
 mod input;
 mod maker;
@@ -188,6 +189,10 @@ pub enum Command {
     /// The compressed registry's indexer: rebuild a network's tree from its transactions,
     /// store it, serve leaves and proofs over HTTP.
     Index(index::IndexArgs),
+    /// The device side of sector proofs: beacon, witness, storage commitment and proof,
+    /// compute proof, sensor reading.
+    #[command(subcommand)]
+    Device(device::DeviceCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -555,6 +560,7 @@ impl Ctx<'_> {
             Command::Bench(_) => bail!("the benchmarks need no cluster"),
             Command::Oracle(_) => bail!("the oracle reads its cluster from its config file"),
             Command::Index(args) => self.index(args),
+            Command::Device(c) => self.device(c),
         }
     }
 

@@ -274,6 +274,9 @@ fn spawn_epoch_loop(
                     continue;
                 }
                 last_poll = Some(std::time::Instant::now());
+                if let Err(e) = oracle::proofs::open_current_challenges(&o, t.as_ref(), &key) {
+                    tracing::warn!(error = %format!("{e:#}"), "opening the epoch's challenges");
+                }
                 if let Err(e) = epoch::run_due_epochs(&o, t.as_ref(), &key, &http) {
                     tracing::warn!(error = %format!("{e:#}"), "epoch run");
                 }

@@ -32,6 +32,104 @@ pub struct OracleConfig {
     /// Plausibility bounds: work units per unit of capacity per epoch.
     #[serde(default)]
     pub work: WorkLimits,
+    /// Sector proofs (docs/sector-proofs.md): which modules judge them, and their settings.
+    #[serde(default)]
+    pub sectors: SectorsConfig,
+}
+
+/// `[sectors]`: the sector modules this oracle runs (none by default: receipts only).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SectorsConfig {
+    /// Any of `coverage`, `storage`, `compute`, `sensor`.
+    pub modules: Vec<String>,
+    /// Open each epoch's challenges when it begins (and nobody else has).
+    pub open_challenges: bool,
+    /// Chunks each storage node answers per epoch.
+    pub storage_challenges: u32,
+    pub storage_units_per_gib: u64,
+    /// Matrix side of the compute challenge, and the time allowed from the seed.
+    pub compute_n: u32,
+    pub compute_deadline_ms: i64,
+    pub compute_units_per_gpu_tflop: u64,
+    /// Witnesses that count per beacon; closest and farthest plausible witness.
+    pub coverage_max_witnesses: usize,
+    pub coverage_min_distance_m: u64,
+    pub coverage_max_distance_m: u64,
+    /// Neighbours of a sensor reading: sensors within this many H3 steps.
+    pub sensor_neighbour_ring: u32,
+    pub sensor_units_per_reading: u64,
+}
+
+impl Default for SectorsConfig {
+    fn default() -> Self {
+        let storage = crate::sectors::StorageModule::default();
+        let compute = crate::sectors::ComputeModule::default();
+        let rules = depin_core::sectors::coverage::WitnessRules::default();
+        SectorsConfig {
+            modules: vec![],
+            open_challenges: true,
+            storage_challenges: storage.challenges,
+            storage_units_per_gib: storage.units_per_gib,
+            compute_n: compute.n,
+            compute_deadline_ms: compute.deadline_ms,
+            compute_units_per_gpu_tflop: compute.units_per_gpu_tflop,
+            coverage_max_witnesses: rules.max_witnesses,
+            coverage_min_distance_m: rules.min_distance_m,
+            coverage_max_distance_m: rules.max_distance_m,
+            sensor_neighbour_ring: 3,
+            sensor_units_per_reading: 1,
+        }
+    }
+}
+
+impl SectorsConfig {
+    /// Every sector module, as configured.
+    pub const ALL: [&'static str; 4] = ["coverage", "storage", "compute", "sensor"];
+
+    /// The configured modules for `epoch` (the sensor module reads the epoch's bounds).
+    pub fn modules(
+        &self,
+        clock: &super::registry::EpochClock,
+        epoch: u64,
+    ) -> Result<Vec<Box<dyn crate::sectors::SectorModule>>> {
+        use crate::sectors::*;
+        self.modules
+            .iter()
+            .map(|m| -> Result<Box<dyn SectorModule>> {
+                Ok(match m.as_str() {
+                    "coverage" => {
+                        let mut c = CoverageModule::default();
+                        c.rules.max_witnesses = self.coverage_max_witnesses;
+                        c.rules.min_distance_m = self.coverage_min_distance_m;
+                        c.rules.max_distance_m = self.coverage_max_distance_m;
+                        Box::new(c)
+                    }
+                    "storage" => Box::new(StorageModule {
+                        challenges: self.storage_challenges,
+                        units_per_gib: self.storage_units_per_gib,
+                    }),
+                    "compute" => Box::new(ComputeModule {
+                        n: self.compute_n,
+                        deadline_ms: self.compute_deadline_ms,
+                        units_per_gpu_tflop: self.compute_units_per_gpu_tflop,
+                        ..ComputeModule::default()
+                    }),
+                    "sensor" => Box::new(SensorModule {
+                        rules: Default::default(),
+                        neighbour_ring: self.sensor_neighbour_ring,
+                        epoch_start: clock.start_of(epoch),
+                        epoch_length_s: i64::from(clock.epoch_length_s),
+                        units_per_reading: self.sensor_units_per_reading,
+                    }),
+                    other => anyhow::bail!(
+                        "unknown sector module `{other}` (one of {})",
+                        Self::ALL.join(", ")
+                    ),
+                })
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,6 +182,8 @@ impl OracleConfig {
         let base = path.parent().unwrap_or(Path::new("."));
         c.data_dir = base.join(&c.data_dir);
         c.keypair = c.keypair.map(|k| base.join(k));
+        super::proofs::check_config(&c.sectors)
+            .with_context(|| format!("[sectors] in {}", path.display()))?;
         Ok(c)
     }
 
@@ -99,6 +199,7 @@ impl OracleConfig {
             peers: vec![],
             limits: Limits::default(),
             work: WorkLimits::default(),
+            sectors: SectorsConfig::default(),
         }
     }
 }

@@ -45,8 +45,11 @@ pub struct EpochResult {
     pub signature: Option<String>,
     /// Receipts taken from peers (new or lowered). When several oracles pull at once (the
     /// demo's), which of them finds a lowered figure first depends on timing; the root
-    /// does not.
+    /// does not. Sector proofs taken from peers count here too.
     pub pulled_receipts: u64,
+    /// What the sector modules decided (`epochs/N.sectors.json`), when any ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<serde_json::Value>,
 }
 
 fn fault(at: Option<FaultPoint>, here: FaultPoint) -> Result<()> {
@@ -128,6 +131,7 @@ fn pull_peer(o: &Oracle, http: &super::http::Http, peer: &str, epoch: u64) -> Re
             }
         }
     }
+    added += super::proofs::pull_peer(o, http, peer, epoch)?;
     Ok(added)
 }
 
@@ -187,7 +191,56 @@ pub fn run_epoch(
         action: run.action.unwrap_or_default(),
         signature: run.signature,
         pulled_receipts: built.pulled_receipts,
+        sectors: read_sectors_file(o, epoch)?,
     })
+}
+
+/// Judges the epoch's sector proofs and adds their units to each node's work; the
+/// judgement is kept in `data_dir/epochs/N.sectors.json`.
+fn add_sector_work(
+    o: &Oracle,
+    t: &dyn Transport,
+    epoch: u64,
+    work: &mut BTreeMap<Pubkey, u64>,
+) -> Result<()> {
+    if o.config.sectors.modules.is_empty() {
+        return Ok(());
+    }
+    let run = super::proofs::judge_epoch(o, t, epoch)?;
+    let reg = o.registry().context("no registry loaded")?;
+    for (device, units) in &run.work {
+        let key = super::receipts::parse_key(device)?;
+        if let Some(d) = reg.node_of(&key) {
+            let e = work.entry(Pubkey::new_from_array(d.node)).or_default();
+            *e = e.saturating_add(*units);
+        }
+    }
+    tracing::info!(
+        epoch,
+        proofs = run.proofs,
+        seeded = run.seeded,
+        "sector proofs judged"
+    );
+    write_named(
+        o,
+        &format!("{epoch}.sectors.json"),
+        &serde_json::to_string(&run)?,
+    )
+}
+
+fn read_sectors_file(o: &Oracle, epoch: u64) -> Result<Option<serde_json::Value>> {
+    let path = o
+        .config
+        .data_dir
+        .join("epochs")
+        .join(format!("{epoch}.sectors.json"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(
+            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
+    }
 }
 
 /// Runs (or resumes) `epoch` to the built stage: everything but the transaction, so several
@@ -247,10 +300,10 @@ fn build(
         if o.registry().is_none() {
             o.refresh(t)?;
         }
-        let work: BTreeMap<String, u64> = aggregate(o, epoch)?
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let mut work = aggregate(o, epoch)?;
+        add_sector_work(o, t, epoch, &mut work)?;
+        let work: BTreeMap<String, u64> =
+            work.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         run.work = Some(serde_json::to_string(&work)?);
         run.stage = Some(Stage::Aggregated);
         o.store.save_epoch_run(&run)?;
@@ -300,12 +353,15 @@ fn build(
 
 /// `data_dir/epochs/N.json`, written whole (temporary file, then rename).
 fn write_file(o: &Oracle, epoch: u64, text: &str) -> Result<()> {
+    write_named(o, &format!("{epoch}.json"), text)
+}
+
+fn write_named(o: &Oracle, name: &str, text: &str) -> Result<()> {
     let dir = o.config.data_dir.join("epochs");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!("{epoch}.json.tmp"));
+    let tmp = dir.join(format!("{name}.tmp"));
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, dir.join(format!("{epoch}.json")))
-        .with_context(|| format!("renaming {}", tmp.display()))
+    std::fs::rename(&tmp, dir.join(name)).with_context(|| format!("renaming {}", tmp.display()))
 }
 
 /// Submits or approves the report, unless the chain already shows this oracle's approval.

@@ -126,6 +126,15 @@ impl LocalOracles {
             .collect()
     }
 
+    /// The first oracle opens `epoch`'s challenges (if the oracles run sector modules and
+    /// nobody has yet).
+    pub fn open_challenges(&self, t: &dyn Transport, epoch: u64) -> Result<Option<String>> {
+        match (self.oracles.first(), self.keys.first()) {
+            (Some(o), Some(k)) => super::proofs::open_challenges(o, t, k, epoch),
+            _ => Ok(None),
+        }
+    }
+
     /// Receipts the oracles acknowledged from devices, and refused.
     pub fn totals(&self) -> (u64, u64) {
         let accepted = self.oracles.iter().map(|o| o.metrics.accepted()).sum();

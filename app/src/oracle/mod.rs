@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod load;
 pub mod local;
 pub mod metrics;
+pub mod proofs;
 pub mod receipts;
 pub mod registry;
 pub mod server;

@@ -61,6 +61,36 @@ pub struct DeviceEntry {
     pub node: String,
     pub active: bool,
     pub max_work: u64,
+    /// The node's typed capacity, Borsh-encoded as hex (the sector modules read it);
+    /// absent in snapshots written before sector proofs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// Asserted H3 cell, 0 when none.
+    #[serde(default)]
+    pub location: u64,
+}
+
+impl DeviceEntry {
+    pub fn of(
+        node: &Pubkey,
+        active: bool,
+        capacity: &Capacity,
+        location: u64,
+        limits: &WorkLimits,
+    ) -> Self {
+        DeviceEntry {
+            node: node.to_string(),
+            active,
+            max_work: limits.max_work(capacity),
+            capacity: {
+                let mut b = Vec::new();
+                anchor_lang::AnchorSerialize::serialize(capacity, &mut b)
+                    .ok()
+                    .map(|()| crate::rewards::to_hex(&b))
+            },
+            location,
+        }
+    }
 }
 
 /// Epoch `e` runs from `genesis_ts + e · epoch_length_s`; times are the chain's, estimated
@@ -127,6 +157,8 @@ pub struct Device {
     pub node: [u8; 32],
     pub active: bool,
     pub max_work: u64,
+    pub capacity: Option<Capacity>,
+    pub location: u64,
 }
 
 impl Registry {
@@ -140,6 +172,19 @@ impl Registry {
                     node: super::receipts::parse_key(&e.node)?,
                     active: e.active,
                     max_work: e.max_work,
+                    capacity: match &e.capacity {
+                        Some(h) => Some(
+                            crate::rewards::bytes_from_hex(h)
+                                .ok()
+                                .and_then(|b| {
+                                    <Capacity as anchor_lang::AnchorDeserialize>::try_from_slice(&b)
+                                        .ok()
+                                })
+                                .with_context(|| format!("the stored capacity of device {k}"))?,
+                        ),
+                        None => None,
+                    },
+                    location: e.location,
                 },
             );
         }
@@ -198,11 +243,13 @@ pub fn load_with(
             .map(|(_, device, node)| {
                 (
                     device.to_string(),
-                    DeviceEntry {
-                        node: crate::pda::node(network, &device).0.to_string(),
-                        active: node.status == NodeStatus::Active,
-                        max_work: limits.max_work(&node.capacity),
-                    },
+                    DeviceEntry::of(
+                        &crate::pda::node(network, &device).0,
+                        node.status == NodeStatus::Active,
+                        &node.capacity,
+                        node.location,
+                        limits,
+                    ),
                 )
             })
             .collect()
@@ -213,11 +260,13 @@ pub fn load_with(
             .map(|(address, n)| {
                 (
                     n.device_key.to_string(),
-                    DeviceEntry {
-                        node: address.to_string(),
-                        active: n.status == NodeStatus::Active,
-                        max_work: limits.max_work(&n.capacity),
-                    },
+                    DeviceEntry::of(
+                        &address,
+                        n.status == NodeStatus::Active,
+                        &n.capacity,
+                        n.location,
+                        limits,
+                    ),
                 )
             })
             .collect()
@@ -260,6 +309,8 @@ pub fn synthetic(n: u64, epoch_length_s: u32, max_work: u64) -> RegistrySnapshot
                     node: crate::pda::node(&network, &key).0.to_string(),
                     active: true,
                     max_work,
+                    capacity: None,
+                    location: 0,
                 },
             )
         })

@@ -6,6 +6,8 @@
 //! | `GET /v1/receipts?epoch=N&after=ID&limit=L` | stored batches of an epoch, for peers |
 //! | `GET /v1/proofs/{node}[?epoch=N]` | a node's cumulative amount and proof (latest built epoch by default) |
 //! | `GET /v1/rewards/{epoch or latest}` | an epoch's whole rewards file |
+//! | `POST /v1/sector-proofs` | signed sector proofs (one or an array; oracle/proofs.rs) |
+//! | `GET /v1/sector-proofs?epoch=N&after=ID&limit=L` | stored sector proofs, for peers |
 //! | `GET /healthz` | liveness, network, epoch, registry size |
 //! | `GET /metrics` | Prometheus counters |
 use super::receipts::{JsonSubmission, PeerBatch, PeerPage, Submission};
@@ -34,6 +36,10 @@ pub fn router(oracle: Arc<Oracle>) -> Router {
     Router::new()
         .route("/v1/receipts", post(post_receipts).get(get_receipts))
         .route("/v1/proofs/{node}", get(get_proof))
+        .route(
+            "/v1/sector-proofs",
+            post(post_sector_proofs).get(get_sector_proofs),
+        )
         .route("/v1/rewards/{epoch}", get(get_rewards))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -153,6 +159,65 @@ async fn get_receipts(State(o): State<Arc<Oracle>>, Query(q): Query<PageQuery>) 
                 network: o.network.to_string(),
                 epoch: q.epoch,
                 batches: rows.iter().map(|(id, b)| PeerBatch::new(*id, b)).collect(),
+                next,
+            })
+            .into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+/// One proof or an array of them (docs/sector-proofs.md); a 400 for a malformed body.
+async fn post_sector_proofs(State(o): State<Arc<Oracle>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<super::proofs::ProofSubmission>),
+        One(super::proofs::ProofSubmission),
+    }
+    let proofs = match serde_json::from_slice::<OneOrMany>(&body) {
+        Ok(OneOrMany::Many(v)) => v,
+        Ok(OneOrMany::One(p)) => vec![p],
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a sector proof or an array of them: {e}"),
+            )
+        }
+    };
+    match blocking(&o, move |o| {
+        super::proofs::ingest(o, &proofs, super::proofs::From::Device)
+    })
+    .await
+    {
+        Ok(out) => (StatusCode::OK, Json(out)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn get_sector_proofs(State(o): State<Arc<Oracle>>, Query(q): Query<PageQuery>) -> Response {
+    let page = o.config.limits.peer_page.max(1);
+    let limit = q.limit.unwrap_or(page).clamp(1, page);
+    match blocking(&o, move |o| o.store.proofs(q.epoch, q.after, limit)).await {
+        Ok(rows) => {
+            let next = (rows.len() as u32 == limit)
+                .then(|| rows.last().map(|r| r.0))
+                .flatten();
+            let mut proofs = Vec::with_capacity(rows.len());
+            for (id, r) in rows {
+                match serde_json::from_str(&r.body) {
+                    Ok(proof) => proofs.push(super::proofs::PeerProof {
+                        id,
+                        received_ms: r.received_ms,
+                        proof,
+                    }),
+                    Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+                }
+            }
+            Json(super::proofs::ProofPage {
+                network: o.network.to_string(),
+                epoch: q.epoch,
+                proofs,
                 next,
             })
             .into_response()

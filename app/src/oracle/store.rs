@@ -1,6 +1,7 @@
 //! The oracle's storage behind one trait: SQLite (embedded, the default) and PostgreSQL
 //! (several oracle replicas sharing one database). A write returns only once committed, so
 //! a receipt acknowledged with a 2xx survives a crash.
+use super::proofs::ProofRow;
 use super::receipts::SignedBatch;
 use super::registry::RegistrySnapshot;
 use anyhow::{ensure, Context, Result};
@@ -95,6 +96,11 @@ pub trait Store: Send + Sync {
     fn save_tree_events(&self, tree: &[u8; 32], events: &[TreeEventRow]) -> Result<()>;
     /// Up to `limit` stored events of `tree` with a sequence number above `after`, in order.
     fn tree_events(&self, tree: &[u8; 32], after: u64, limit: u32) -> Result<Vec<TreeEventRow>>;
+    /// Stores sector proofs in one transaction; per proof, whether it was new. A proof held
+    /// already keeps the earlier of the two receipt times.
+    fn save_proofs(&self, rows: &[ProofRow]) -> Result<Vec<bool>>;
+    /// Proofs of `epoch` with an id above `after`, oldest first.
+    fn proofs(&self, epoch: u64, after: i64, limit: u32) -> Result<Vec<(i64, ProofRow)>>;
     fn describe(&self) -> String;
 }
 
@@ -173,6 +179,14 @@ CREATE TABLE IF NOT EXISTS tree_events (
     data BLOB NOT NULL,
     PRIMARY KEY (tree, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sector_proofs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    epoch INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    received_ms INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (epoch, digest)
+);
 ";
 
 pub struct SqliteStore {
@@ -444,6 +458,70 @@ impl Store for SqliteStore {
             .context("reading tree events")
     }
 
+    fn save_proofs(&self, rows: &[ProofRow]) -> Result<Vec<bool>> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let mut new = Vec::with_capacity(rows.len());
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO sector_proofs (epoch, digest, received_ms, body) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (epoch, digest) DO NOTHING",
+            )?;
+            let mut earlier = tx.prepare_cached(
+                "UPDATE sector_proofs SET received_ms = ?3 \
+                 WHERE epoch = ?1 AND digest = ?2 AND received_ms > ?3",
+            )?;
+            for r in rows {
+                let epoch = i64_of(r.epoch, "an epoch")?;
+                let n = ins.execute(rusqlite::params![
+                    epoch,
+                    &r.digest[..],
+                    r.received_ms,
+                    r.body
+                ])?;
+                if n == 0 {
+                    earlier.execute(rusqlite::params![epoch, &r.digest[..], r.received_ms])?;
+                }
+                new.push(n == 1);
+            }
+        }
+        tx.commit().context("committing sector proofs")?;
+        Ok(new)
+    }
+
+    fn proofs(&self, epoch: u64, after: i64, limit: u32) -> Result<Vec<(i64, ProofRow)>> {
+        let c = self.conn()?;
+        let mut st = c.prepare_cached(
+            "SELECT id, digest, received_ms, body FROM sector_proofs \
+             WHERE epoch = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let rows = st.query_map(
+            rusqlite::params![i64_of(epoch, "an epoch")?, after, limit],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?;
+        rows.map(|r| {
+            let (id, digest, received_ms, body) = r?;
+            Ok((
+                id,
+                ProofRow {
+                    epoch,
+                    digest: key32(digest)?,
+                    received_ms,
+                    body,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>>>()
+        .context("reading sector proofs")
+    }
+
     fn describe(&self) -> String {
         format!("sqlite:{}", self.path)
     }
@@ -514,6 +592,14 @@ CREATE TABLE IF NOT EXISTS tree_events (
     signature TEXT NOT NULL,
     data BYTEA NOT NULL,
     PRIMARY KEY (tree, seq)
+);
+CREATE TABLE IF NOT EXISTS sector_proofs (
+    id BIGSERIAL PRIMARY KEY,
+    epoch BIGINT NOT NULL,
+    digest BYTEA NOT NULL,
+    received_ms BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (epoch, digest)
 );
 ";
 
@@ -799,6 +885,52 @@ impl Store for PostgresStore {
                     signature: r.try_get(2)?,
                     data: r.try_get(3)?,
                 })
+            })
+            .collect()
+    }
+
+    fn save_proofs(&self, rows: &[ProofRow]) -> Result<Vec<bool>> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction()?;
+        let ins = tx.prepare(
+            "INSERT INTO sector_proofs (epoch, digest, received_ms, body) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (epoch, digest) DO NOTHING",
+        )?;
+        let earlier = tx.prepare(
+            "UPDATE sector_proofs SET received_ms = $3 \
+             WHERE epoch = $1 AND digest = $2 AND received_ms > $3",
+        )?;
+        let mut new = Vec::with_capacity(rows.len());
+        for r in rows {
+            let epoch = i64_of(r.epoch, "an epoch")?;
+            let n = tx.execute(&ins, &[&epoch, &&r.digest[..], &r.received_ms, &r.body])?;
+            if n == 0 {
+                tx.execute(&earlier, &[&epoch, &&r.digest[..], &r.received_ms])?;
+            }
+            new.push(n == 1);
+        }
+        tx.commit().context("committing sector proofs")?;
+        Ok(new)
+    }
+
+    fn proofs(&self, epoch: u64, after: i64, limit: u32) -> Result<Vec<(i64, ProofRow)>> {
+        let mut c = self.client()?;
+        let rows = c.query(
+            "SELECT id, digest, received_ms, body FROM sector_proofs \
+             WHERE epoch = $1 AND id > $2 ORDER BY id LIMIT $3",
+            &[&i64_of(epoch, "an epoch")?, &after, &i64::from(limit)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<_, i64>(0)?,
+                    ProofRow {
+                        epoch,
+                        digest: key32(r.try_get(1)?)?,
+                        received_ms: r.try_get(2)?,
+                        body: r.try_get(3)?,
+                    },
+                ))
             })
             .collect()
     }

@@ -75,4 +75,18 @@ proof_errors! {
     EpochOver,
     #[msg("the SlotHashes sysvar holds no slot hash")]
     NoSlotHash,
+    #[msg("signer is not the node's owner")]
+    NotNodeOwner,
+    #[msg("the node does not offer storage")]
+    NotStorageNode,
+    #[msg("a commitment needs a non-zero size and chunk size, and at most 2^40 chunks")]
+    InvalidCommitment,
+    #[msg("the commitment is larger than the node's declared storage")]
+    CommitmentExceedsCapacity,
+    #[msg("the commitment was made after the epoch's seed: it does not count for that epoch")]
+    CommitmentAfterSeed,
+    #[msg("challenge index beyond the most an epoch names")]
+    ChallengeOutOfRange,
+    #[msg("the chunk and path do not lead from the challenged index to the committed root")]
+    WrongChunkPath,
 }

@@ -76,3 +76,26 @@ pub struct ChallengesOpened {
     pub seed: [u8; 32],
     pub opened_by: Pubkey,
 }
+
+/// A storage node committed (or replaced) its data root.
+#[event]
+pub struct StorageCommitted {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub root: [u8; 32],
+    pub size_bytes: u64,
+    pub chunk_bytes: u32,
+    pub slot: u64,
+    pub version: u32,
+}
+
+/// One challenged chunk was proven against the node's committed root (an audit record).
+#[event]
+pub struct StorageChunkVerified {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub epoch: u64,
+    pub challenge: u32,
+    pub chunk_index: u64,
+    pub root: [u8; 32],
+}

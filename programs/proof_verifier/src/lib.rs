@@ -92,4 +92,19 @@ pub mod proof_verifier {
     pub fn verify_receipt(ctx: Context<VerifyReceipt>, args: ReceiptArgs) -> Result<()> {
         VerifyReceipt::handler(ctx, args)
     }
+
+    /// A storage node's owner commits the root of its chunk tree, size and chunk size.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn commit_storage(ctx: Context<CommitStorage>, args: StorageCommitArgs) -> Result<()> {
+        CommitStorage::handler(ctx, args)
+    }
+
+    /// Anyone: proves one challenged chunk of a storage node against its committed root.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn verify_storage_chunk(
+        ctx: Context<VerifyStorageChunk>,
+        args: StorageChunkArgs,
+    ) -> Result<()> {
+        VerifyStorageChunk::handler(ctx, args)
+    }
 }

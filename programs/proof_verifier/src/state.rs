@@ -210,3 +210,44 @@ pub struct EpochChallenges {
 impl EpochChallenges {
     pub const SPACE: usize = 8 + EpochChallenges::INIT_SPACE;
 }
+
+/// A storage node's committed data (issue 14): the root of its chunk tree
+/// (`depin_core::sectors::storage`), the data's size and chunk size. One per node, replaced
+/// by each new commitment. PDA `[seeds::STORAGE, node]`.
+///
+/// A commitment counts for an epoch only if it was made no later than the slot whose hash
+/// seeded the epoch's challenges: a node that saw the seed first could otherwise choose a
+/// size that steers its challenges to the chunks it kept.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct StorageCommitment {
+    pub network: Pubkey,
+    pub node: Pubkey,
+    pub root: [u8; 32],
+    pub size_bytes: u64,
+    pub chunk_bytes: u32,
+    /// Slot and chain time of this commitment.
+    pub committed_slot: u64,
+    pub committed_at: i64,
+    /// Commitments this node has made, this one included.
+    pub version: u32,
+    pub bump: u8,
+}
+
+impl StorageCommitment {
+    pub const SPACE: usize = 8 + StorageCommitment::INIT_SPACE;
+
+    pub fn chunks(&self) -> u64 {
+        depin_core::sectors::storage::chunk_count(self.size_bytes, self.chunk_bytes)
+    }
+
+    /// The tree's depth, fixed by the committed size.
+    pub fn depth(&self) -> u32 {
+        depin_core::sectors::storage::depth_for(self.chunks())
+    }
+
+    /// Whether this commitment predates `challenges`' seed, and so counts for that epoch.
+    pub fn counts_for(&self, challenges: &EpochChallenges) -> bool {
+        self.committed_slot <= challenges.slot
+    }
+}

@@ -14,6 +14,8 @@ use crate::sha256::Sha256;
 pub const KIND_STORAGE_CHUNK: u8 = 18;
 /// Deepest tree accepted: 2^40 chunks.
 pub const MAX_DEPTH: u32 = 40;
+/// Most chunks one epoch's challenge may name per node (challenge indices `0..MAX_CHALLENGES`).
+pub const MAX_CHALLENGES: u32 = 64;
 
 pub fn chunk_leaf<H: Sha256>(chunk: &[u8]) -> Hash {
     H::hashv(&[&[0x00], DOMAIN, &[VERSION, KIND_STORAGE_CHUNK], chunk])
