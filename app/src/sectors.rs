@@ -56,6 +56,28 @@ impl EpochContext<'_> {
             sectors::answer_message(&self.network, self.epoch, device, sector, body);
         Self::signed(device, &m, sig)
     }
+
+    /// What every device answer passes first, in this order: the device is active, of the
+    /// sector's class (`not_class` names the failure), and signed `body`. The first reason
+    /// it fails, or the device.
+    fn admit(
+        &self,
+        device: &[u8; 32],
+        sector: Sector,
+        class: fn(&Capacity) -> bool,
+        not_class: &'static str,
+        body: &Hash,
+        sig: &Signature,
+    ) -> Result<&SectorDevice, &'static str> {
+        let d = self.device(device).ok_or("device_not_active")?;
+        if !class(&d.capacity) {
+            return Err(not_class);
+        }
+        if !self.answer_signed(device, sector, body, sig) {
+            return Err("bad_answer_signature");
+        }
+        Ok(d)
+    }
 }
 
 /// What a module decided for one epoch.
@@ -377,27 +399,28 @@ impl SectorModule for StorageModule {
         let mut answered = HashSet::new();
         for s in submissions {
             let Submission::Storage(a) = s else { continue };
-            let Some(dev) = ctx.device(&a.device) else {
-                j.reject("device_not_active");
-                continue;
+            let body = StorageAnswer::body_hash(&a.chunks);
+            let dev = match ctx.admit(
+                &a.device,
+                Sector::Storage,
+                |c| matches!(c, Capacity::Storage { .. }),
+                "not_a_storage_node",
+                &body,
+                &a.signature,
+            ) {
+                Ok(d) => d,
+                Err(why) => {
+                    j.reject(why);
+                    continue;
+                }
             };
             let Capacity::Storage { bytes: declared } = dev.capacity else {
-                j.reject("not_a_storage_node");
                 continue;
             };
             let Some(c) = ctx.commitments.get(&a.device) else {
                 j.reject("no_storage_commitment");
                 continue;
             };
-            if !ctx.answer_signed(
-                &a.device,
-                Sector::Storage,
-                &StorageAnswer::body_hash(&a.chunks),
-                &a.signature,
-            ) {
-                j.reject("bad_answer_signature");
-                continue;
-            }
             if !answered.insert(a.device) {
                 j.reject("duplicate_answer");
                 continue;
@@ -471,26 +494,27 @@ impl SectorModule for ComputeModule {
         let mut answered = HashSet::new();
         for s in submissions {
             let Submission::Compute(a) = s else { continue };
-            let Some(dev) = ctx.device(&a.device) else {
-                j.reject("device_not_active");
-                continue;
+            let body = ComputeAnswer::body_hash(a.n, &a.product);
+            let dev = match ctx.admit(
+                &a.device,
+                Sector::Compute,
+                |c| matches!(c, Capacity::Gpu { .. }),
+                "not_a_compute_node",
+                &body,
+                &a.signature,
+            ) {
+                Ok(d) => d,
+                Err(why) => {
+                    j.reject(why);
+                    continue;
+                }
             };
             let Capacity::Gpu {
                 gpus, fp16_tflops, ..
             } = dev.capacity
             else {
-                j.reject("not_a_compute_node");
                 continue;
             };
-            if !ctx.answer_signed(
-                &a.device,
-                Sector::Compute,
-                &ComputeAnswer::body_hash(a.n, &a.product),
-                &a.signature,
-            ) {
-                j.reject("bad_answer_signature");
-                continue;
-            }
             if !answered.insert(a.device) {
                 j.reject("duplicate_answer");
                 continue;
@@ -507,12 +531,7 @@ impl SectorModule for ComputeModule {
             let (ma, mb) = compute::challenge_matrices::<Soft>(&ctx.seed, &a.device, n);
             // the check vectors follow from the answer itself (Fiat–Shamir): the device
             // cannot fit its product to vectors it does not know until it has answered
-            let verifier = Soft::hashv(&[
-                b"freivalds",
-                &ctx.seed,
-                &a.device,
-                &ComputeAnswer::body_hash(a.n, &a.product),
-            ]);
+            let verifier = Soft::hashv(&[b"freivalds", &ctx.seed, &a.device, &body]);
             match compute::check_product(&ma, &mb, &a.product, n, &verifier, self.rounds) {
                 Ok(()) => j.accept(
                     &a.device,
@@ -552,23 +571,21 @@ impl SectorModule for SensorModule {
         let mut seen = HashSet::new();
         for s in submissions {
             let Submission::Reading(r) = s else { continue };
-            let Some(dev) = ctx.device(&r.device) else {
-                j.reject("device_not_active");
-                continue;
-            };
-            if !matches!(dev.capacity, Capacity::Sensor { .. }) {
-                j.reject("not_a_sensor");
-                continue;
-            }
-            if !ctx.answer_signed(
+            let body = SensorReading::body_hash(r.value, r.time, r.cell);
+            let dev = match ctx.admit(
                 &r.device,
                 Sector::Sensor,
-                &SensorReading::body_hash(r.value, r.time, r.cell),
+                |c| matches!(c, Capacity::Sensor { .. }),
+                "not_a_sensor",
+                &body,
                 &r.signature,
             ) {
-                j.reject("bad_answer_signature");
-                continue;
-            }
+                Ok(d) => d,
+                Err(why) => {
+                    j.reject(why);
+                    continue;
+                }
+            };
             if !seen.insert((r.device, r.time)) {
                 j.reject("duplicate_reading");
                 continue;
