@@ -22,6 +22,7 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 
 pub mod compressed;
 pub mod cu_report;
+pub mod fuzz;
 pub mod oracle;
 pub mod rewards;
 pub mod settlement;
