@@ -505,3 +505,69 @@ fn receipts_of_active_nodes_verify() {
         );
     }
 }
+
+/// Found by the mutation check (scripts/mutants.py): a report approved under one oracle set
+/// does not finalise after the set changed, however long it waits.
+#[test]
+fn a_report_of_an_older_oracle_set_does_not_finalise() {
+    let o = Oracles::new();
+    let c = o.content(3, 5);
+    o.v()
+        .submit_report(&o.keys[0], &o.w.network, c, &[&o.keys[1]])
+        .unwrap();
+    assert_eq!(o.report(3).approval_count, 2);
+    o.v()
+        .update_oracle_set(
+            &o.w.operator,
+            &o.w.network,
+            UpdateOracleSetArgs {
+                oracles: o.keys.iter().map(|k| k.pubkey()).collect(),
+                threshold: 2,
+                challenge_period_s: CHALLENGE_S,
+            },
+        )
+        .unwrap();
+    o.w.net.advance_time(i64::from(CHALLENGE_S) + 1).unwrap();
+    let ix = v::finalize_report(&o.w.network, 3);
+    o.refuse(&o.keys[2], 3, pcode(P::OracleSetChanged), vec![ix]);
+    assert_eq!(o.report(3).status, ReportStatus::Pending);
+}
+
+/// Found by the mutation check: more co-signatures declared than a shared ed25519
+/// instruction can hold, and a receipt instruction carrying two signatures.
+#[test]
+fn signature_counts_are_bounded_and_exact() {
+    let o = Oracles::new();
+    let c = o.content(5, 1);
+    let good = v::shared_signature_instruction(&[&o.keys[1]], &c.message(&o.w.network));
+    let too_many = depin_core::ed25519::MAX_SHARED_SIGNATURES as u8 + 1;
+    let ixs = vec![
+        good,
+        v::submit_report(&o.keys[0].pubkey(), &o.w.network, c, too_many),
+    ];
+    o.refuse(&o.keys[0], 5, pcode(P::SignatureCountMismatch), ixs);
+
+    let w = &o.w;
+    let owner = w.owner(5 * ONBOARDING_FEE);
+    let (device, node) = w.register(&owner);
+    let args = ReceiptArgs {
+        epoch: 2,
+        work_units: 42,
+        nonce: 1,
+    };
+    let message = depin_core::attestation::work_receipt_message(
+        &w.network.to_bytes(),
+        &device.pubkey().to_bytes(),
+        args.epoch,
+        args.work_units,
+        args.nonce,
+    );
+    let mut ixs = v::verify_receipt_instructions(&device, &w.network, args);
+    ixs[0] = v::shared_signature_instruction(&[&device, &o.keys[0]], &message);
+    w.assert_refused(
+        &[node],
+        &[owner.pubkey()],
+        pcode(P::SignatureCountMismatch),
+        || w.send(&ixs, &owner.keypair, &[]),
+    );
+}
