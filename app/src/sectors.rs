@@ -58,25 +58,32 @@ impl EpochContext<'_> {
     }
 
     /// What every device answer passes first, in this order: the device is active, of the
-    /// sector's class (`not_class` names the failure), and signed `body`. The first reason
-    /// it fails, or the device.
-    fn admit(
+    /// sector's class (`class` reads what the module needs of the device; `not_class`
+    /// names the failure), and signed `body`. The first failure is recorded in `j`.
+    #[allow(clippy::too_many_arguments)]
+    fn admit<T>(
         &self,
+        j: &mut Judgement,
         device: &[u8; 32],
         sector: Sector,
-        class: fn(&Capacity) -> bool,
+        class: impl Fn(&SectorDevice) -> Option<T>,
         not_class: &'static str,
         body: &Hash,
         sig: &Signature,
-    ) -> Result<&SectorDevice, &'static str> {
-        let d = self.device(device).ok_or("device_not_active")?;
-        if !class(&d.capacity) {
-            return Err(not_class);
-        }
+    ) -> Option<T> {
+        let Some(d) = self.device(device) else {
+            j.reject("device_not_active");
+            return None;
+        };
+        let Some(c) = class(d) else {
+            j.reject(not_class);
+            return None;
+        };
         if !self.answer_signed(device, sector, body, sig) {
-            return Err("bad_answer_signature");
+            j.reject("bad_answer_signature");
+            return None;
         }
-        Ok(d)
+        Some(c)
     }
 }
 
@@ -400,21 +407,18 @@ impl SectorModule for StorageModule {
         for s in submissions {
             let Submission::Storage(a) = s else { continue };
             let body = StorageAnswer::body_hash(&a.chunks);
-            let dev = match ctx.admit(
+            let Some(declared) = ctx.admit(
+                &mut j,
                 &a.device,
                 Sector::Storage,
-                |c| matches!(c, Capacity::Storage { .. }),
+                |d| match d.capacity {
+                    Capacity::Storage { bytes } => Some(bytes),
+                    _ => None,
+                },
                 "not_a_storage_node",
                 &body,
                 &a.signature,
-            ) {
-                Ok(d) => d,
-                Err(why) => {
-                    j.reject(why);
-                    continue;
-                }
-            };
-            let Capacity::Storage { bytes: declared } = dev.capacity else {
+            ) else {
                 continue;
             };
             let Some(c) = ctx.commitments.get(&a.device) else {
@@ -495,24 +499,20 @@ impl SectorModule for ComputeModule {
         for s in submissions {
             let Submission::Compute(a) = s else { continue };
             let body = ComputeAnswer::body_hash(a.n, &a.product);
-            let dev = match ctx.admit(
+            let Some((gpus, fp16_tflops)) = ctx.admit(
+                &mut j,
                 &a.device,
                 Sector::Compute,
-                |c| matches!(c, Capacity::Gpu { .. }),
+                |d| match d.capacity {
+                    Capacity::Gpu {
+                        gpus, fp16_tflops, ..
+                    } => Some((gpus, fp16_tflops)),
+                    _ => None,
+                },
                 "not_a_compute_node",
                 &body,
                 &a.signature,
-            ) {
-                Ok(d) => d,
-                Err(why) => {
-                    j.reject(why);
-                    continue;
-                }
-            };
-            let Capacity::Gpu {
-                gpus, fp16_tflops, ..
-            } = dev.capacity
-            else {
+            ) else {
                 continue;
             };
             if !answered.insert(a.device) {
@@ -572,19 +572,16 @@ impl SectorModule for SensorModule {
         for s in submissions {
             let Submission::Reading(r) = s else { continue };
             let body = SensorReading::body_hash(r.value, r.time, r.cell);
-            let dev = match ctx.admit(
+            let Some(location) = ctx.admit(
+                &mut j,
                 &r.device,
                 Sector::Sensor,
-                |c| matches!(c, Capacity::Sensor { .. }),
+                |d| matches!(d.capacity, Capacity::Sensor { .. }).then_some(d.location),
                 "not_a_sensor",
                 &body,
                 &r.signature,
-            ) {
-                Ok(d) => d,
-                Err(why) => {
-                    j.reject(why);
-                    continue;
-                }
+            ) else {
+                continue;
             };
             if !seen.insert((r.device, r.time)) {
                 j.reject("duplicate_reading");
@@ -596,7 +593,7 @@ impl SectorModule for SensorModule {
                 j.reject(sensor::ReadingRejection::StaleReading.name());
                 continue;
             }
-            if r.cell != dev.location {
+            if r.cell != location {
                 j.reject(sensor::ReadingRejection::OutsideCell.name());
                 continue;
             }
